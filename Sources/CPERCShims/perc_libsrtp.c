@@ -1,0 +1,1 @@
+#include "perc_libsrtp.h"

@@ -1,0 +1,7 @@
+import ArgumentParser
+import PERC
+
+@main
+struct PercCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "perc", abstract: "swift-perc tools")
+}
