@@ -3,5 +3,6 @@ import PERC
 
 @main
 struct PercCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "perc", abstract: "swift-perc tools")
+    static let configuration = CommandConfiguration(
+        commandName: "perc", abstract: "swift-perc tools")
 }

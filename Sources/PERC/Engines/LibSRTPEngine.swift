@@ -3,11 +3,21 @@ final class LibSRTPEngine: SRTPEngine, @unchecked Sendable {
     init(configuration: SRTPSession.Configuration, keys: SessionKeying) throws(SRTPError) {
         throw .unsupported("libsrtp2 engine not built yet")
     }
-    func protectRTP(_ packet: UnsafeMutableRawBufferPointer, length: Int, header: RTPHeader) throws(SRTPError) -> Int { throw .unsupported("") }
-    func unprotectRTP(_ packet: UnsafeMutableRawBufferPointer, length: Int, header: RTPHeader) throws(SRTPError) -> Int { throw .unsupported("") }
-    func protectRTCP(_ packet: UnsafeMutableRawBufferPointer, length: Int, header: RTCPHeader) throws(SRTPError) -> Int { throw .unsupported("") }
-    func unprotectRTCP(_ packet: UnsafeMutableRawBufferPointer, length: Int, header: RTCPHeader) throws(SRTPError) -> Int { throw .unsupported("") }
+    func protectRTP(_ packet: UnsafeMutableRawBufferPointer, length: Int, header: RTPHeader)
+        throws(SRTPError) -> Int
+    { throw .unsupported("") }
+    func unprotectRTP(_ packet: UnsafeMutableRawBufferPointer, length: Int, header: RTPHeader)
+        throws(SRTPError) -> Int
+    { throw .unsupported("") }
+    func protectRTCP(_ packet: UnsafeMutableRawBufferPointer, length: Int, header: RTCPHeader)
+        throws(SRTPError) -> Int
+    { throw .unsupported("") }
+    func unprotectRTCP(_ packet: UnsafeMutableRawBufferPointer, length: Int, header: RTCPHeader)
+        throws(SRTPError) -> Int
+    { throw .unsupported("") }
     func rolloverCounter(ssrc: UInt32, direction: StreamDirection) -> UInt32? { nil }
-    func setRolloverCounter(_ roc: UInt32, ssrc: UInt32, direction: StreamDirection) throws(SRTPError) {}
+    func setRolloverCounter(_ roc: UInt32, ssrc: UInt32, direction: StreamDirection)
+        throws(SRTPError)
+    {}
     func wipe() {}
 }
