@@ -271,6 +271,46 @@ struct LibSRTPEngineTests {
         #expect(throws: SRTPError.malformed(.unknownMKI)) { try receiver.unprotectRTCP(&report) }
     }
 
+    /// An SRTCP packet whose E flag contradicts the receiver's setting cannot be verified under
+    /// its context (libsrtp2: srtp_err_status_cant_check).
+    @Test func srtcpWithTheOtherEFlagFailsAuthentication() throws {
+        let store = KeyStore()
+        let key = try store.generateSRTPMasterKey(for: .aesCM128HMACSHA1_80)
+        let sender = try SRTPSession(
+            key: key, in: store, configuration: Fixture.configuration(.aesCM128HMACSHA1_80))
+        let receiver = try SRTPSession(
+            key: key, in: store,
+            configuration: Fixture.configuration(.aesCM128HMACSHA1_80, encryptRTCP: false))
+        var packet = Fixture.rtcp()
+        try sender.protectRTCP(&packet)
+        let wire = packet
+        #expect(throws: SRTPError.authenticationFailed) { try receiver.unprotectRTCP(&packet) }
+        #expect(packet == wire)
+    }
+
+    /// Lengths libsrtp2 itself rejects map to `.malformed(.truncated)` (the session checks
+    /// lengths first, so this calls the engine directly).
+    @Test func srtcpTooShortForItsTrailerIsTruncated() throws {
+        let key = [UInt8](repeating: 5, count: 16)
+        let salt = [UInt8](repeating: 6, count: 14)
+        let engine = try key.withUnsafeBytes { k in
+            try salt.withUnsafeBytes { s in
+                try LibSRTPEngine(
+                    configuration: Fixture.configuration(.aesCM128HMACSHA1_80),
+                    keys: .master(key: k, salt: s))
+            }
+        }
+        let short = Fixture.rtcp(body: [1, 2, 3, 4])  // 12 octets: no room for a 10-octet tag
+        let header = try short.withUnsafeBytes { raw in
+            try RTCPHeader(parsing: raw, length: short.count)
+        }
+        let (after, result) = Fixture.inBuffer(short, spare: 0) { buffer throws(SRTPError) in
+            try engine.unprotectRTCP(buffer, length: short.count, header: header)
+        }
+        #expect(throws: SRTPError.malformed(.truncated)) { try result.get() }
+        #expect(after == short)
+    }
+
     // MARK: Lifetime and threads
 
     @Test func wipedEngineRefusesEverything() throws {

@@ -2,10 +2,11 @@ internal import CPERCShims
 
 extension LibSRTPEngine {
     /// The engine's working copy of a packet. libsrtp2 transforms in place and not every failure
-    /// leaves the buffer as it was (`srtp_protect` writes the MKI past the packet before its
-    /// replay check), so every call runs on this copy and the caller's buffer is written only on
-    /// success. Allocated once, grown when a larger packet arrives, 16-octet aligned (libsrtp2
-    /// reads the header as 32-bit words).
+    /// leaves the buffer as it was: NSS's in-place AES-GCM decryption overwrites the payload even
+    /// when the tag does not verify (seen in the tamper tests without this copy), and
+    /// `srtp_protect` writes the MKI past the packet before its replay check. So every call runs
+    /// on this copy and the caller's buffer is written only on success. Allocated once, grown
+    /// when a larger packet arrives, 16-octet aligned (libsrtp2 reads the header as 32-bit words).
     struct Scratch {
         private var storage: UnsafeMutableRawPointer?
         private var capacity = 0
