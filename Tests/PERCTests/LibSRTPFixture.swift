@@ -11,6 +11,7 @@ enum LibSRTPFixture {
     /// store is kept alive with them: closing it wipes the sessions.
     struct Pair {
         let store: KeyStore
+        let key: KeyHandle
         let sender: SRTPSession
         let receiver: SRTPSession
     }
@@ -29,7 +30,7 @@ enum LibSRTPFixture {
         let store = KeyStore()
         let key = try store.generateSRTPMasterKey(for: configuration.profile)
         return try Pair(
-            store: store,
+            store: store, key: key,
             sender: SRTPSession(key: key, in: store, configuration: configuration),
             receiver: SRTPSession(key: key, in: store, configuration: configuration))
     }
@@ -41,7 +42,7 @@ enum LibSRTPFixture {
         let store = KeyStore()
         let handle = try store.importSRTPMasterKey(key, salt: salt, for: configuration.profile)
         return try Pair(
-            store: store,
+            store: store, key: handle,
             sender: SRTPSession(key: handle, in: store, configuration: configuration),
             receiver: SRTPSession(key: handle, in: store, configuration: configuration))
     }

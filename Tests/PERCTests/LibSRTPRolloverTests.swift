@@ -44,33 +44,60 @@ struct LibSRTPRolloverTests {
         #expect(try pair.receiver.rolloverCounter(ssrc: ssrc, direction: .inbound) == 8)
     }
 
-    @Test func settingTheROCOfARunningStreamRestartsIt() throws {
+    /// EKT may signal the ROC a stream already has: nothing restarts, the replay window stays.
+    @Test func settingTheSameROCKeepsTheStream() throws {
         let pair = try Fixture.pair(Fixture.configuration(.aesCM128HMACSHA1_80))
+        var packet = Fixture.rtp(sequence: 10)
+        try pair.sender.protectRTP(&packet)
+        var replay = packet
+        try pair.receiver.unprotectRTP(&packet)
+        try pair.receiver.setRolloverCounter(0, ssrc: Fixture.ssrc, direction: .inbound)
+        try pair.sender.setRolloverCounter(0, ssrc: Fixture.ssrc, direction: .outbound)
+        #expect(throws: SRTPError.replayed) { try pair.receiver.unprotectRTP(&replay) }
+    }
+
+    @Test func anInboundStreamTakesANewROC() throws {
+        let pair = try Fixture.pair(Fixture.configuration(.aeadAES128GCM))
         let ssrc = Fixture.ssrc
         var first = Fixture.rtp(sequence: 10)
         try pair.sender.protectRTP(&first)
         try pair.receiver.unprotectRTP(&first)
 
-        try pair.sender.setRolloverCounter(3, ssrc: ssrc, direction: .outbound)
+        // A second sender on the same key and SSRC that is at ROC 3 (a restarted endpoint).
+        let other = try SRTPSession(
+            key: pair.key, in: pair.store, configuration: Fixture.configuration(.aeadAES128GCM))
+        try other.setRolloverCounter(3, ssrc: ssrc, direction: .outbound)
         var moved = Fixture.rtp(sequence: 20)
-        try pair.sender.protectRTP(&moved)
-        #expect(try pair.sender.rolloverCounter(ssrc: ssrc, direction: .outbound) == 3)
+        try other.protectRTP(&moved)
         var guessed = moved
         #expect(throws: SRTPError.authenticationFailed) {
             try pair.receiver.unprotectRTP(&guessed)
         }
         try pair.receiver.setRolloverCounter(3, ssrc: ssrc, direction: .inbound)
+        #expect(try pair.receiver.rolloverCounter(ssrc: ssrc, direction: .inbound) == 3)
         try pair.receiver.unprotectRTP(&moved)
         #expect(moved == Fixture.rtp(sequence: 20))
+        #expect(try pair.receiver.rolloverCounter(ssrc: ssrc, direction: .inbound) == 3)
+    }
 
-        // Back to ROC 0: a lower ROC is taken as well (the restarted stream has no history).
-        try pair.sender.setRolloverCounter(0, ssrc: ssrc, direction: .outbound)
-        try pair.receiver.setRolloverCounter(0, ssrc: ssrc, direction: .inbound)
-        var back = Fixture.rtp(sequence: 11)
-        try pair.sender.protectRTP(&back)
-        try pair.receiver.unprotectRTP(&back)
-        #expect(back == Fixture.rtp(sequence: 11))
-        #expect(try pair.receiver.rolloverCounter(ssrc: ssrc, direction: .inbound) == 0)
+    /// Restarting a running outbound stream in libsrtp2 would send SRTCP indices 1, 2, … again.
+    @Test func aRunningOutboundStreamKeepsItsROC() throws {
+        let pair = try Fixture.pair(Fixture.configuration(.aeadAES128GCM))
+        let ssrc = Fixture.ssrc
+        try pair.sender.setRolloverCounter(2, ssrc: ssrc, direction: .outbound)
+        try pair.sender.setRolloverCounter(4, ssrc: ssrc, direction: .outbound)  // nothing sent yet
+        #expect(try pair.sender.rolloverCounter(ssrc: ssrc, direction: .outbound) == 4)
+        var report = Fixture.rtcp()
+        try pair.sender.protectRTCP(&report)
+        Fixture.expectUnsupported {
+            try pair.sender.setRolloverCounter(5, ssrc: ssrc, direction: .outbound)
+        }
+        #expect(try pair.sender.rolloverCounter(ssrc: ssrc, direction: .outbound) == 4)
+        var packet = Fixture.rtp(sequence: 1)
+        try pair.sender.protectRTP(&packet)
+        try pair.receiver.setRolloverCounter(4, ssrc: ssrc, direction: .inbound)
+        try pair.receiver.unprotectRTP(&packet)
+        #expect(packet == Fixture.rtp(sequence: 1))
     }
 
     /// RFC 3711 §3.3.1 / §9.2: after index 2^48 − 1 the sender must stop; libsrtp2 2.5 would

@@ -38,6 +38,8 @@ final class LibSRTPEngine: SRTPEngine, @unchecked Sendable {
     /// ROCs installed on inbound streams that no packet has used yet (libsrtp2 reports the old
     /// ROC until then).
     private var inboundPendingROC: [UInt32: UInt32] = [:]
+    /// Outbound SSRCs that have protected an SRTP or SRTCP packet.
+    private var outboundInUse: Set<UInt32> = []
     private var scratch = Scratch()
 
     init(configuration: SRTPSession.Configuration, keys: SessionKeying) throws(SRTPError) {
@@ -86,14 +88,15 @@ final class LibSRTPEngine: SRTPEngine, @unchecked Sendable {
             throw .indexExhausted
         }
         try checkGCMAAD(header.length)  // RFC 7714 §8.2: AAD = the RTP header.
-        let mkiIndexUsed = usesMKI
+        let useMKI = usesMKI
         let protectedLength = try onScratch(
             packet, length: length, capacity: length + configuration.maxRTPOverhead
         ) { buffer, length in
-            srtp_protect_mki(session, buffer, length, mkiIndexUsed, 0)
+            srtp_protect_mki(session, buffer, length, useMKI, 0)
         }
         sender.record(header.sequenceNumber)
         senders[header.ssrc] = sender
+        outboundInUse.insert(header.ssrc)
         return protectedLength
     }
 
@@ -102,9 +105,9 @@ final class LibSRTPEngine: SRTPEngine, @unchecked Sendable {
     {
         let session = try live(inbound)
         try checkGCMAAD(header.length)
-        let mkiUsed = usesMKI
+        let useMKI = usesMKI
         let plain = try onScratch(packet, length: length, capacity: length) { buffer, length in
-            srtp_unprotect_mki(session, buffer, length, mkiUsed)
+            srtp_unprotect_mki(session, buffer, length, useMKI)
         }
         inboundPendingROC[header.ssrc] = nil
         return plain
@@ -116,12 +119,14 @@ final class LibSRTPEngine: SRTPEngine, @unchecked Sendable {
         let session = try live(outbound)
         // RFC 7714 §9.3: unencrypted SRTCP authenticates the whole packet ‖ E‖index as AAD.
         if !configuration.encryptRTCP { try checkGCMAAD(length + 4) }
-        let mkiUsed = usesMKI
-        return try onScratch(
+        let useMKI = usesMKI
+        let protectedLength = try onScratch(
             packet, length: length, capacity: length + configuration.maxRTCPOverhead
         ) { buffer, length in
-            srtp_protect_rtcp_mki(session, buffer, length, mkiUsed, 0)
+            srtp_protect_rtcp_mki(session, buffer, length, useMKI, 0)
         }
+        outboundInUse.insert(header.ssrc)
+        return protectedLength
     }
 
     func unprotectRTCP(_ packet: UnsafeMutableRawBufferPointer, length: Int, header: RTCPHeader)
@@ -137,9 +142,9 @@ final class LibSRTPEngine: SRTPEngine, @unchecked Sendable {
         {
             try checkGCMAAD(trailer - configuration.profile.rtcpTagLength + 4)
         }
-        let mkiUsed = usesMKI
+        let useMKI = usesMKI
         return try onScratch(packet, length: length, capacity: length) { buffer, length in
-            srtp_unprotect_rtcp_mki(session, buffer, length, mkiUsed)
+            srtp_unprotect_rtcp_mki(session, buffer, length, useMKI)
         }
     }
 
@@ -175,18 +180,27 @@ final class LibSRTPEngine: SRTPEngine, @unchecked Sendable {
         return roc
     }
 
-    /// Restarts the stream with `roc`: RFC 3711 §3.3.1's late-join state, where the next packet's
-    /// SEQ becomes s_l. An existing stream is removed and added afresh (its replay window
-    /// starts empty): libsrtp2's `srtp_set_stream_roc` only records a pending ROC that is taken
-    /// when the next index is more than 2^15 ahead, so on a running stream it could be ignored,
-    /// pin the ROC, or reject every packet. The new stream is keyed with `srtp_add_stream`, which
-    /// needs the master key again.
+    /// Gives the stream ROC `roc` (RFC 3711 §3.3.1 late join: the next packet's SEQ becomes s_l).
+    ///
+    /// - No stream yet: one is added with `srtp_add_stream` (keyed again from `master`).
+    /// - The stream already has `roc`: nothing changes, its replay state included.
+    /// - An inbound stream with another ROC is removed and added afresh, so its SRTP and SRTCP
+    ///   replay windows restart. libsrtp2's `srtp_set_stream_roc` alone only records a pending
+    ///   ROC that is taken when the next index is more than 2^15 ahead; on a running stream it
+    ///   can instead stay pinned and later reject every packet.
+    /// - An outbound stream that has sent packets is refused: restarting it would restart its
+    ///   SRTCP index at 1 and reuse keystream (RFC 3711 §9.1, RFC 7714 §9.4).
     func setRolloverCounter(_ roc: UInt32, ssrc: UInt32, direction: StreamDirection)
         throws(SRTPError)
     {
         let session = try live(direction == .outbound ? outbound : inbound)
-        var current: UInt32 = 0
-        if srtp_get_stream_roc(session, ssrc, &current) == srtp_err_status_ok {
+        if let current = rolloverCounter(ssrc: ssrc, direction: direction) {
+            if current == roc { return }
+            if direction == .outbound, outboundInUse.contains(ssrc) {
+                throw .unsupported(
+                    "changing the ROC of an outbound stream that has sent packets: libsrtp2 "
+                        + "would restart its SRTCP index and reuse keystream")
+            }
             let removed = perc_srtp_remove_stream(session, ssrc)
             guard removed == srtp_err_status_ok else { throw Self.underlyingError(removed) }
         }
@@ -262,5 +276,6 @@ final class LibSRTPEngine: SRTPEngine, @unchecked Sendable {
         scratch.release()
         senders.removeAll()
         inboundPendingROC.removeAll()
+        outboundInUse.removeAll()
     }
 }
