@@ -29,7 +29,7 @@ extension LibSRTPEngine {
         }
         if configuration.mki != nil, profile.rtpTagLength != profile.rtcpTagLength {
             // srtp_get_session_keys finds the MKI of an SRTCP packet with the SRTP tag length,
-            // so under the _32 suites (80-bit SRTCP tag) it looks 6 octets off and never matches.
+            // so under the _32 suites (80-bit SRTCP tag) it looks 6 octets off, inside the tag.
             throw .unsupported(
                 "\(profile) with an MKI: libsrtp2 2.5 locates the SRTCP MKI with the 32-bit SRTP "
                     + "tag length and cannot unprotect such SRTCP")
