@@ -58,7 +58,8 @@ public enum EKTError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .malformed(let reason): "malformed EKT data (\(reason))"
-        case .unknownMessageType(let type, _): "unknown EKT message type \(type)"
+        case .unknownMessageType(let type, let length):
+            "unknown EKT message type \(type)" + (length.map { ", \($0)-octet tag" } ?? "")
         case .unknownSPI(let spi): "unknown EKT SPI \(spi)"
         case .authenticationFailed: "EKT authentication failed"
         case .masterKeyLengthMismatch(let expected, let actual):

@@ -83,7 +83,7 @@ extension KeyStore {
         return handle
     }
 
-    private static func earliest(_ a: Duration?, _ b: Duration?) -> Duration? {
+    static func earliest(_ a: Duration?, _ b: Duration?) -> Duration? {
         guard let a else { return b }
         guard let b else { return a }
         return min(a, b)
