@@ -160,10 +160,9 @@ private struct EKTKeyDescription {
         guard try required(.usage) == Array("EKT".utf8) else { throw .usageNotEKT }
 
         let keyIDText = try required(.keyid)
-        guard !keyIDText.isEmpty, let keyID = String(validating: keyIDText, as: UTF8.self) else {
-            throw .invalidValue(.keyid)
-        }
-        self.keyID = keyID
+        // The value came from a String and only ASCII escapes were removed: it is UTF-8.
+        guard !keyIDText.isEmpty else { throw .invalidValue(.keyid) }
+        keyID = String(decoding: keyIDText, as: UTF8.self)
 
         key = try required(.key)
         guard let keyLength = Base64URL.decodedCount(key[...]), keyLength > 0 else {

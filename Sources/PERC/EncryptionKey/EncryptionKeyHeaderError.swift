@@ -34,7 +34,7 @@ public enum EncryptionKeyHeaderError: Error, Sendable, Equatable, CustomStringCo
     /// A required parameter is absent.
     case missingParameter(Parameter)
     /// A value that does not parse: bad base64url, number out of range, unknown cipher name,
-    /// an empty or non-UTF-8 keyid.
+    /// an empty keyid (or, on export, one that is not printable ASCII).
     case invalidValue(Parameter)
     /// `usage` is present but not `EKT`.
     case usageNotEKT
