@@ -216,4 +216,40 @@ import Testing
         }
         #expect(full.description == "FullEKTField(SPI 1, epoch 0, 40-octet ciphertext)")
     }
+
+    @Test func randomBuffersNeverCrashTheCodecs() {
+        // Deterministic noise through every parser that reads untrusted bytes: the EKT tag, the
+        // DTLS messages and the Encryption-Key header. Each buffer is its exact size, so any read
+        // past the end traps. Outcomes are whatever they are; nothing may be imported wrongly.
+        var random = SplitMix64(seed: 0x8870)
+        let store = KeyStore()
+        var imported = 0
+        for round in 0..<20_000 {
+            let count = Int(random.next() % 80)
+            var bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            if round % 3 == 0, count > 0 { bytes[count - 1] = 0x02 }  // force the Full path
+            if round % 5 == 0, count > 3 { bytes[count - 3] = 0 }  // plausible lengths
+            _ = try? EKTField.parse(bytes)
+            _ = try? SupportedEKTCiphers.decodeOffer(bytes)
+            if (try? store.importEKTKey(fromDTLSMessage: bytes, cipher: .aeskw128)) != nil {
+                imported += 1
+            }
+            let text = String(decoding: bytes.map { 0x20 + $0 % 0x5F }, as: UTF8.self)
+            if (try? store.importEKTKey(fromEncryptionKeyHeader: text)) != nil { imported += 1 }
+        }
+        #expect(store.liveKeyCount == imported)
+    }
+}
+
+/// A small deterministic generator for reproducible noise.
+private struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

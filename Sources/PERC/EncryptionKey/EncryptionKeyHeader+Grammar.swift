@@ -1,11 +1,17 @@
 internal import CPERCShims
 
 /// One `parameter` of an Encryption-Key header: its lower-cased name, the offset of the name, and
-/// the value with quoting removed. Values may hold key text: wipe them when done.
-struct HeaderParameter {
+/// the value with quoting removed. Values may hold key text: wipe them when done. Prints without
+/// its value.
+struct HeaderParameter: CustomStringConvertible, CustomReflectable {
     let name: String
     let offset: Int
     var value: [UInt8]
+
+    var description: String { "HeaderParameter(\(name) at \(offset), value redacted)" }
+    var customMirror: Mirror {
+        Mirror(self, children: ["name": name, "offset": offset], displayStyle: .struct)
+    }
 }
 
 /// The Encryption-Key header grammar (draft-thomson-http-encryption-01 §4, RFC 7230 §3.2.6 and
