@@ -4,4 +4,5 @@
 #include "perc_memory.h"
 #include "perc_openssl.h"
 #include "perc_libsrtp.h"
+#include "perc_keywrap.h"
 #endif

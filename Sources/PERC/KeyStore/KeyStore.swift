@@ -77,21 +77,59 @@ public final class KeyStore: Sendable {
         _ material: SealedBytes, usage: KeyUsage, keyLength: Int, scope: KeyScope,
         ttl: Duration?
     ) throws(KeyStoreError) -> KeyHandle {
+        // Only an EKT parameter set can conflict, so this always inserts or throws.
+        try insert(material, usage: usage, keyLength: keyLength, scope: scope, ttl: ttl, ekt: nil)!
+    }
+
+    /// Inserts `material` as a new key. With `ekt`, returns nil (and wipes `material`) when a live
+    /// key of `scope` already has that SPI, checked under the store lock (RFC 8870 §4.2: each
+    /// parameter set has a distinct SPI).
+    func insert(
+        _ material: SealedBytes, usage: KeyUsage, keyLength: Int, scope: KeyScope,
+        ttl: Duration?, ekt: EKTParameterSet?
+    ) throws(KeyStoreError) -> KeyHandle? {
+        enum Outcome {
+            case inserted(KeyHandle)
+            case closed
+            case duplicateSPI
+        }
         let deadline = ttl.map { KeyRecord.deadline(after: $0) }
-        let handle: KeyHandle? = state.withLock { state in
-            guard !state.closed else { return nil }
+        let outcome: Outcome = state.withLock { state in
+            guard !state.closed else { return .closed }
+            if let ekt, Self.liveEKTRecord(spi: ekt.spi, scope: scope, in: state) != nil {
+                return .duplicateSPI
+            }
             let keyID = state.nextKeyID
             state.nextKeyID += 1
             state.records[keyID] = KeyRecord(
                 material: material, usage: usage, keyLength: keyLength, scope: scope,
-                deadline: deadline)
-            return KeyHandle(id: keyID, storeID: id, usage: usage)
+                deadline: deadline, ekt: ekt)
+            return .inserted(KeyHandle(id: keyID, storeID: id, usage: usage))
         }
-        guard let handle else {
+        switch outcome {
+        case .inserted(let handle): return handle
+        case .closed:
             material.wipe()
             throw .keyRevoked
+        case .duplicateSPI:
+            material.wipe()
+            return nil
         }
-        return handle
+    }
+
+    /// The unexpired EKT key of `scope` whose parameter set has `spi`, if any.
+    func ektKey(spi: UInt16, scope: KeyScope) -> KeyHandle? {
+        state.withLock { state in
+            Self.liveEKTRecord(spi: spi, scope: scope, in: state).map {
+                KeyHandle(id: $0, storeID: id, usage: .ekt)
+            }
+        }
+    }
+
+    private static func liveEKTRecord(spi: UInt16, scope: KeyScope, in state: State) -> UInt64? {
+        state.records.first { _, record in
+            record.scope == scope && record.ekt?.spi == spi && !record.isExpired
+        }?.key
     }
 
     // MARK: Using keys (internal: only the library's engines see key bytes)
@@ -121,7 +159,7 @@ public final class KeyStore: Sendable {
         if record.material.isWiped { dependent.keyInvalidated(.revoked) }
     }
 
-    private func liveRecord(_ handle: KeyHandle, for usage: KeyUsage) throws(KeyStoreError)
+    func liveRecord(_ handle: KeyHandle, for usage: KeyUsage) throws(KeyStoreError)
         -> KeyRecord
     {
         guard handle.storeID == id else { throw .unknownKey }
@@ -201,21 +239,25 @@ extension KeyStore: CustomStringConvertible {
 final class KeyRecord: Sendable {
     let material: SealedBytes
     let usage: KeyUsage
-    /// For SRTP master keys: the key length; the salt follows it.
+    /// The key length; for SRTP master keys and EKT keys the salt follows the key.
     let keyLength: Int
     let scope: KeyScope
     /// Coarse monotonic nanoseconds after which the key is expired.
     let deadline: UInt64?
+    /// For EKT keys: the cipher and SPI of the parameter set; the salt follows the key.
+    let ekt: EKTParameterSet?
     private let dependents = Mutex<[WeakDependent]>([])
 
     init(
-        material: SealedBytes, usage: KeyUsage, keyLength: Int, scope: KeyScope, deadline: UInt64?
+        material: SealedBytes, usage: KeyUsage, keyLength: Int, scope: KeyScope, deadline: UInt64?,
+        ekt: EKTParameterSet? = nil
     ) {
         self.material = material
         self.usage = usage
         self.keyLength = keyLength
         self.scope = scope
         self.deadline = deadline
+        self.ekt = ekt
     }
 
     static func deadline(after ttl: Duration) -> UInt64 {
