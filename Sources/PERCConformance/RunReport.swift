@@ -44,6 +44,10 @@ public struct FileReport: Sendable {
 public struct RunReport: Sendable {
     public let files: [FileReport]
 
+    public init(files: [FileReport]) {
+        self.files = files
+    }
+
     public func count(_ status: VectorResult.Status) -> Int {
         files.reduce(0) { $0 + $1.count(status) }
     }

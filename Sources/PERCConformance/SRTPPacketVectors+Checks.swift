@@ -34,7 +34,7 @@ extension PacketVector {
                 var packet = plaintext ?? []
                 let ssrc = try ssrc(of: packet, field: "plaintext")
                 if isRTCP {
-                    try session.setSRTCPIndex(srtcpIndex ?? 0, ssrc: ssrc)
+                    try session.setNextSRTCPIndex(srtcpIndex ?? 0, ssrc: ssrc)
                     try session.protectRTCP(&packet)
                 } else {
                     try session.setRolloverCounter(roc, ssrc: ssrc, direction: .outbound)

@@ -55,11 +55,12 @@ extension SRTPSession {
 }
 
 extension SRTPSession {
-    /// Makes the next `protectRTCP` for `ssrc` send SRTCP index `index` (RFC 3711 §3.4: the index
-    /// is explicit on the wire), creating the outbound stream if needed, so a sender reproduces a
-    /// vector's `srtcp_index`. Throws `.invalidArgument` above 2^31 − 1 and `.unsupported` from an
-    /// engine that cannot set it.
-    @_spi(Conformance) public func setSRTCPIndex(_ index: UInt32, ssrc: UInt32) throws(SRTPError) {
+    /// Sets the SRTCP index the next RTCP packet protected for `ssrc` carries (RFC 3711 §3.4: the
+    /// index is explicit on the wire), so a sender reproduces a vector's `srtcp_index`. Throws
+    /// `.unsupported` from an engine that cannot set it.
+    @_spi(Conformance) public func setNextSRTCPIndex(_ index: UInt32, ssrc: UInt32)
+        throws(SRTPError)
+    {
         throw .unsupported("setting the SRTCP index not built yet")
     }
 }
