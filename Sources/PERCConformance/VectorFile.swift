@@ -5,9 +5,6 @@ public struct Vector: Sendable {
     public let id: String
     public let kind: String
     public let fields: VectorFields
-    /// The file it came from (as named to the runner) and its position in the `vectors` array.
-    public let file: String
-    public let position: Int
 }
 
 /// Why a file could not be run at all. Its vectors are not counted; the run fails.
@@ -79,8 +76,7 @@ public struct VectorFile: Sendable {
             do {
                 let id = try fields.string("id")
                 let kind = try fields.string("kind")
-                vectors.append(
-                    Vector(id: id, kind: kind, fields: fields, file: name, position: position))
+                vectors.append(Vector(id: id, kind: kind, fields: fields))
             } catch {
                 let id = (try? fields.string("id")) ?? placeholder
                 malformed.append(.init(id: id, reason: error.description))
