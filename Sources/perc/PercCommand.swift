@@ -1,8 +1,8 @@
 import ArgumentParser
-import PERC
 
 @main
 struct PercCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "perc", abstract: "swift-perc tools")
+        commandName: "perc", abstract: "swift-perc tools",
+        subcommands: [VectorsCommand.self])
 }

@@ -53,3 +53,14 @@ extension SRTPSession {
         throw SRTPError.unsupported("session keys not built yet")
     }
 }
+
+extension SRTPSession {
+    /// Sets the SRTCP index the next RTCP packet protected for `ssrc` carries (RFC 3711 §3.4: the
+    /// index is explicit on the wire), so a sender reproduces a vector's `srtcp_index`. Throws
+    /// `.unsupported` from an engine that cannot set it.
+    @_spi(Conformance) public func setNextSRTCPIndex(_ index: UInt32, ssrc: UInt32)
+        throws(SRTPError)
+    {
+        throw .unsupported("setting the SRTCP index not built yet")
+    }
+}
