@@ -106,8 +106,10 @@ extension PacketVector {
     private func withSession<R>(on engine: SRTPEngineKind, _ body: (SRTPSession) throws -> R)
         throws -> R
     {
+        // `encrypt` speaks of the packet's own kind; the other direction keeps the default.
         let configuration = SRTPSession.Configuration(
-            profile: profile, engine: engine, encryptRTP: encrypt, encryptRTCP: encrypt, mki: mki)
+            profile: profile, engine: engine, encryptRTP: isRTCP || encrypt,
+            encryptRTCP: !isRTCP || encrypt, mki: mki)
         switch keying {
         case .master(let key, let salt):
             let store = KeyStore()

@@ -36,6 +36,8 @@ public struct VectorRegistry: Sendable {
             KDFVectors(),
             AESCounterKeystreamVectors(),
             AEADIVVectors(),
+            AESKeyWrapVectors(),
+            EKTFieldVectors(),
         ],
         skipping: [
             "aes_f8":
