@@ -34,6 +34,7 @@ extension Array where Element == UInt8 {
 /// is returned too: the session is wiped when it goes away.
 struct TestSession {
     let store: KeyStore
+    let handle: KeyHandle
     let session: SRTPSession
 
     init(
@@ -48,7 +49,7 @@ struct TestSession {
             ?? (0..<profile.masterSaltLength).map {
                 UInt8(0x10 + profile.masterKeyLength + $0)
             }
-        let handle = try store.importSRTPMasterKey(key, salt: salt, for: profile)
+        handle = try store.importSRTPMasterKey(key, salt: salt, for: profile)
         session = try SRTPSession(
             key: handle, in: store,
             configuration: .init(

@@ -60,7 +60,8 @@ import Testing
         for index: UInt64 in stride(from: 0, to: 40000, by: 3) { window.accept(index) }
         #expect(window.check(39999) == .replayed)
         #expect(window.check(39998) == .fresh)
-        #expect(window.check(39999 - 32767) == .replayed)  // 7232, a multiple of 3
+        #expect(window.check(39999 - 32767) == .fresh)  // 7232: oldest slot, never accepted
+        #expect(window.check(39999 - 32766) == .replayed)  // 7233 = 3 · 2411
         #expect(window.check(39999 - 32768) == .tooOld)
     }
 
