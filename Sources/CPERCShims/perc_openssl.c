@@ -190,6 +190,7 @@ int perc_gcm_seal(perc_srtp_ctx *ctx, uint32_t ssrc, uint64_t index, const uint8
                   uint8_t *tag) {
     if (ctx->cipher != PERC_CIPHER_AES_GCM || len > INT_MAX) return PERC_ERROR;
     uint8_t iv[GCM_IV_LEN];
+    uint8_t final_block[16]; /* GCM outputs nothing at Final */
     int out_len = 0;
     perc_srtp_gcm_iv(ctx->salt, ssrc, index, iv);
     if (EVP_EncryptInit_ex(ctx->evp, NULL, NULL, NULL, iv) != 1) return PERC_ERROR;
@@ -197,7 +198,7 @@ int perc_gcm_seal(perc_srtp_ctx *ctx, uint32_t ssrc, uint64_t index, const uint8
         return PERC_ERROR;
     if (len > 0 && EVP_EncryptUpdate(ctx->evp, data, &out_len, data, (int)len) != 1)
         return PERC_ERROR;
-    if (EVP_EncryptFinal_ex(ctx->evp, data + len, &out_len) != 1) return PERC_ERROR;
+    if (EVP_EncryptFinal_ex(ctx->evp, final_block, &out_len) != 1) return PERC_ERROR;
     if (EVP_CIPHER_CTX_ctrl(ctx->evp, EVP_CTRL_GCM_GET_TAG, GCM_TAG_LEN, tag) != 1)
         return PERC_ERROR;
     return PERC_OK;
@@ -209,6 +210,7 @@ int perc_gcm_open(perc_srtp_ctx *ctx, uint32_t ssrc, uint64_t index, const uint8
     if (ctx->cipher != PERC_CIPHER_AES_GCM || len > INT_MAX) return PERC_ERROR;
     uint8_t iv[GCM_IV_LEN];
     uint8_t expected[GCM_TAG_LEN];
+    uint8_t final_block[16]; /* GCM outputs nothing at Final */
     int out_len = 0;
     int decrypted = 0;
     int result = PERC_ERROR;
@@ -224,7 +226,7 @@ int perc_gcm_open(perc_srtp_ctx *ctx, uint32_t ssrc, uint64_t index, const uint8
     }
     if (EVP_CIPHER_CTX_ctrl(ctx->evp, EVP_CTRL_GCM_SET_TAG, GCM_TAG_LEN, expected) != 1)
         goto restore;
-    result = EVP_DecryptFinal_ex(ctx->evp, data + len, &out_len) == 1 ? PERC_OK : PERC_AUTH_FAILED;
+    result = EVP_DecryptFinal_ex(ctx->evp, final_block, &out_len) == 1 ? PERC_OK : PERC_AUTH_FAILED;
 
 restore:
     if (result != PERC_OK && decrypted) {

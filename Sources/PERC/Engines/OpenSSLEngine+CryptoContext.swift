@@ -66,8 +66,9 @@ struct OpenSSLCryptoContext {
     /// AES-GCM: encrypts `data` in place with AAD `aad ‖ aad2` and writes the 16-octet tag.
     @inline(__always)
     func seal(
-        ssrc: UInt32, index: UInt64, aad: UnsafeRawBufferPointer, aad2: UnsafeRawBufferPointer,
-        data: UnsafeMutableRawBufferPointer, tag: UnsafeMutableRawBufferPointer
+        ssrc: UInt32, index: UInt64, aad: UnsafeRawBufferPointer,
+        aad2: UnsafeRawBufferPointer = .empty, data: UnsafeMutableRawBufferPointer = .empty,
+        tag: UnsafeMutableRawBufferPointer
     ) throws(SRTPError) {
         let status = perc_gcm_seal(
             context, ssrc, index, aad.octets, aad.count, aad2.octets, aad2.count, data.octets,
@@ -78,8 +79,9 @@ struct OpenSSLCryptoContext {
     /// AES-GCM: verifies the tag and decrypts `data` in place; on failure `data` is unchanged.
     @inline(__always)
     func open(
-        ssrc: UInt32, index: UInt64, aad: UnsafeRawBufferPointer, aad2: UnsafeRawBufferPointer,
-        data: UnsafeMutableRawBufferPointer, tag: UnsafeRawBufferPointer
+        ssrc: UInt32, index: UInt64, aad: UnsafeRawBufferPointer,
+        aad2: UnsafeRawBufferPointer = .empty, data: UnsafeMutableRawBufferPointer,
+        tag: UnsafeRawBufferPointer
     ) throws(SRTPError) {
         let status = perc_gcm_open(
             context, ssrc, index, aad.octets, aad.count, aad2.octets, aad2.count, data.octets,
@@ -126,12 +128,18 @@ struct OpenSSLCryptoContextPair {
 }
 
 extension UnsafeRawBufferPointer {
+    /// No octets (a C call sees NULL, 0).
+    static var empty: Self { Self(start: nil, count: 0) }
+
     /// The start as the `const uint8_t *` C expects (nil for an empty buffer without storage).
     @inline(__always)
     var octets: UnsafePointer<UInt8>? { baseAddress?.assumingMemoryBound(to: UInt8.self) }
 }
 
 extension UnsafeMutableRawBufferPointer {
+    /// No octets (a C call sees NULL, 0).
+    static var empty: Self { Self(start: nil, count: 0) }
+
     /// The start as the `uint8_t *` C expects (nil for an empty buffer without storage).
     @inline(__always)
     var octets: UnsafeMutablePointer<UInt8>? {

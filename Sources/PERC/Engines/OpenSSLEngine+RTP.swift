@@ -34,16 +34,12 @@ extension OpenSSLEngine {
                 try keys.seal(
                     ssrc: header.ssrc, index: estimate.index,
                     aad: UnsafeRawBufferPointer(rebasing: packet[..<header.length]),
-                    aad2: UnsafeRawBufferPointer(rebasing: packet[length..<length]),
                     data: payload, tag: tag)
             } else {
                 // RFC 7714 §7.1: authentication only — the whole packet is AAD.
                 try keys.seal(
                     ssrc: header.ssrc, index: estimate.index,
-                    aad: UnsafeRawBufferPointer(rebasing: packet[..<length]),
-                    aad2: UnsafeRawBufferPointer(rebasing: packet[length..<length]),
-                    data: UnsafeMutableRawBufferPointer(rebasing: packet[length..<length]),
-                    tag: tag)
+                    aad: UnsafeRawBufferPointer(rebasing: packet[..<length]), tag: tag)
             }
             writeMKI(packet, at: length + 16)
             protectedLength = length + 16 + mki.count
@@ -95,7 +91,6 @@ extension OpenSSLEngine {
         }
         if let stream { try Self.admit(stream.receivedRTP.check(estimate.index)) }
 
-        let payload = UnsafeMutableRawBufferPointer(rebasing: packet[header.length..<payloadEnd])
         if profile.isAEAD {
             let tag = UnsafeRawBufferPointer(rebasing: packet[tagStart..<tagStart + 16])
             let aadEnd = encryptRTP ? header.length : payloadEnd
@@ -104,7 +99,6 @@ extension OpenSSLEngine {
             try keys.open(
                 ssrc: header.ssrc, index: estimate.index,
                 aad: UnsafeRawBufferPointer(rebasing: packet[..<aadEnd]),
-                aad2: UnsafeRawBufferPointer(rebasing: packet[tagStart..<tagStart]),
                 data: UnsafeMutableRawBufferPointer(rebasing: packet[aadEnd..<payloadEnd]),
                 tag: tag)
         } else {
@@ -113,7 +107,9 @@ extension OpenSSLEngine {
                 over: UnsafeRawBufferPointer(rebasing: packet[..<payloadEnd]), roc: estimate.roc,
                 tag: UnsafeRawBufferPointer(rebasing: packet[tagStart..<tagStart + rtpTagLength]))
             if encryptRTP {
-                try keys.xorKeystream(ssrc: header.ssrc, index: estimate.index, payload)
+                try keys.xorKeystream(
+                    ssrc: header.ssrc, index: estimate.index,
+                    UnsafeMutableRawBufferPointer(rebasing: packet[header.length..<payloadEnd]))
             }
         }
 

@@ -50,7 +50,7 @@ struct ReplayWindow {
             let advance = index - highest
             if advance >= capacity {
                 for word in bits.indices { bits[word] = 0 }
-            } else {
+            } else if advance > 1 {
                 clear(from: highest + 1, count: advance - 1)
             }
             self.highest = index
