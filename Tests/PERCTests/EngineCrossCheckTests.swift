@@ -1,6 +1,6 @@
 import Testing
 
-@testable import PERC
+@_spi(Conformance) @testable import PERC
 
 /// The OpenSSL engine (the fast path) against libsrtp2 (the reference): the same keys and packets
 /// must give identical protected bytes, and each engine must unprotect the other's output.
@@ -60,6 +60,9 @@ struct EngineCrossCheckTests {
         let referenceReceiver = try session(.libsrtp2)
 
         let ssrcs: [UInt32] = [0x0000_0001, 0xCAFE_BABE, 0xFFFF_FFFF]
+        // libsrtp2's first SRTCP index is 1 (RFC 3711 §3.4 says 0): start the OpenSSL sender
+        // there too so the two engines protect the same SRTCP index.
+        for ssrc in ssrcs { try fastSender.setNextSRTCPIndex(1, ssrc: ssrc) }
         var sequences: [UInt32: UInt16] = [0x0000_0001: 0xFF00, 0xCAFE_BABE: 7, 0xFFFF_FFFF: 0]
         for n in 0..<Self.packetsPerMode {
             let ssrc = ssrcs[n % ssrcs.count]

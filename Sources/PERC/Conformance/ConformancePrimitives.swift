@@ -1,3 +1,5 @@
+internal import CPERCShims
+
 /// Entry points that only the conformance runner and tests use: they take or return raw key
 /// material, so they sit behind `@_spi(Conformance)` and are not part of the library's API.
 @_spi(Conformance) public enum SRTPPrimitives {
@@ -18,7 +20,22 @@
         masterKey: [UInt8], masterSalt: [UInt8], label: KDFLabel, index: UInt64,
         keyDerivationRate: UInt64, length: Int
     ) throws(SRTPError) -> [UInt8] {
-        throw .unsupported("key derivation not built yet")
+        guard length >= 0 else { throw .invalidArgument("negative length") }
+        let r = try SRTPKeyDerivation.r(index: index, keyDerivationRate: keyDerivationRate)
+        var output = [UInt8](repeating: 0, count: length)
+        let status = output.withUnsafeMutableBytes { out in
+            masterKey.withUnsafeBytes { key in
+                masterSalt.withUnsafeBytes { salt in
+                    Result { () throws(SRTPError) in
+                        try SRTPKeyDerivation.derive(
+                            masterKey: key, masterSalt: salt, label: label.rawValue, r: r,
+                            into: out)
+                    }
+                }
+            }
+        }
+        try status.get()
+        return output
     }
 
     /// One 16-octet AES counter-mode keystream block: AES(key, (iv + block) mod 2^128)
@@ -26,19 +43,51 @@
     public static func aesCounterKeystreamBlock(key: [UInt8], iv: [UInt8], block: UInt64)
         throws(SRTPError) -> [UInt8]
     {
-        throw .unsupported("AES-CM keystream not built yet")
+        guard [16, 24, 32].contains(key.count) else {
+            throw .invalidArgument("key must be 16, 24 or 32 octets")
+        }
+        guard iv.count == 16 else { throw .invalidArgument("IV must be 16 octets") }
+        // The counter block (iv + block) mod 2^128, big-endian.
+        var counter = iv
+        var carry = block
+        for position in stride(from: 15, through: 0, by: -1) where carry != 0 {
+            let sum = UInt64(counter[position]) + (carry & 0xFF)
+            counter[position] = UInt8(truncatingIfNeeded: sum)
+            carry = (carry >> 8) + (sum >> 8)
+        }
+        var output = [UInt8](repeating: 0, count: 16)
+        let status = output.withUnsafeMutableBytes { out in
+            key.withUnsafeBytes { k in
+                counter.withUnsafeBytes { c in
+                    perc_aes_ctr_keystream(k.octets, k.count, c.octets, out.octets, out.count)
+                }
+            }
+        }
+        guard status == PERC_OK else { throw .underlying(library: "OpenSSL", code: status) }
+        return output
     }
 
-    /// The 12-octet SRTP AEAD IV (RFC 7714 §8.1).
+    /// The 12-octet SRTP AEAD IV (RFC 7714 §8.1); empty if `salt` is not 12 octets.
     public static func rtpAEADNonce(salt: [UInt8], ssrc: UInt32, roc: UInt32, sequence: UInt16)
         -> [UInt8]
     {
-        []
+        aeadNonce(salt: salt, ssrc: ssrc, index: UInt64(roc) << 16 | UInt64(sequence))
     }
 
-    /// The 12-octet SRTCP AEAD IV (RFC 7714 §9.1).
+    /// The 12-octet SRTCP AEAD IV (RFC 7714 §9.1); empty if `salt` is not 12 octets or the index
+    /// exceeds 31 bits.
     public static func rtcpAEADNonce(salt: [UInt8], ssrc: UInt32, srtcpIndex: UInt32) -> [UInt8] {
-        []
+        guard srtcpIndex < OutboundStream.srtcpIndexLimit else { return [] }
+        return aeadNonce(salt: salt, ssrc: ssrc, index: UInt64(srtcpIndex))
+    }
+
+    private static func aeadNonce(salt: [UInt8], ssrc: UInt32, index: UInt64) -> [UInt8] {
+        guard salt.count == 12 else { return [] }
+        var iv = [UInt8](repeating: 0, count: 12)
+        iv.withUnsafeMutableBytes { out in
+            salt.withUnsafeBytes { perc_srtp_gcm_iv($0.octets, ssrc, index, out.octets) }
+        }
+        return iv
     }
 }
 
@@ -50,17 +99,31 @@ extension SRTPSession {
         sessionEncryptionKey: [UInt8], sessionSalt: [UInt8], sessionAuthenticationKey: [UInt8],
         configuration: Configuration
     ) throws {
-        throw SRTPError.unsupported("session keys not built yet")
+        try configuration.validate()
+        guard configuration.engine == .openSSL else {
+            throw SRTPError.unsupported("session keys are accepted by the OpenSSL engine only")
+        }
+        let engine = try sessionEncryptionKey.withUnsafeBytes { encryption in
+            try sessionSalt.withUnsafeBytes { salt in
+                try sessionAuthenticationKey.withUnsafeBytes { authentication in
+                    try OpenSSLEngine(
+                        configuration: configuration,
+                        keys: .session(
+                            encryption: encryption, salt: salt, authentication: authentication))
+                }
+            }
+        }
+        self.init(engine: engine, configuration: configuration)
     }
-}
 
-extension SRTPSession {
-    /// Sets the SRTCP index the next RTCP packet protected for `ssrc` carries (RFC 3711 §3.4: the
-    /// index is explicit on the wire), so a sender reproduces a vector's `srtcp_index`. Throws
-    /// `.unsupported` from an engine that cannot set it.
+    /// Sets the SRTCP index the next RTCP packet protected for `ssrc` carries (known-answer
+    /// vectors such as RFC 7714 §17 use index 0x5d4). The libsrtp2 engine numbers SRTCP itself
+    /// and accepts only the index it would send next anyway.
     @_spi(Conformance) public func setNextSRTCPIndex(_ index: UInt32, ssrc: UInt32)
         throws(SRTPError)
     {
-        throw .unsupported("setting the SRTCP index not built yet")
+        try withEngine { engine throws(SRTPError) in
+            try engine.setNextSRTCPIndex(index, ssrc: ssrc)
+        }
     }
 }

@@ -40,6 +40,8 @@ final class LibSRTPEngine: SRTPEngine, @unchecked Sendable {
     private var inboundPendingROC: [UInt32: UInt32] = [:]
     /// Outbound SSRCs that have protected an SRTP or SRTCP packet.
     private var outboundInUse: Set<UInt32> = []
+    /// Outbound SSRCs that have sent SRTCP: libsrtp2 numbers their SRTCP itself.
+    private var rtcpSenders: Set<UInt32> = []
     private var scratch = Scratch()
 
     init(configuration: SRTPSession.Configuration, keys: SessionKeying) throws(SRTPError) {
@@ -126,7 +128,16 @@ final class LibSRTPEngine: SRTPEngine, @unchecked Sendable {
             srtp_protect_rtcp_mki(session, buffer, length, useMKI, 0)
         }
         outboundInUse.insert(header.ssrc)
+        rtcpSenders.insert(header.ssrc)
         return protectedLength
+    }
+
+    /// libsrtp2 increments the SRTCP index before it sends, so a stream's first SRTCP packet
+    /// carries index 1 (RFC 3711 §3.4 says 0); it has no call to choose the index.
+    func setNextSRTCPIndex(_ index: UInt32, ssrc: UInt32) throws(SRTPError) {
+        guard index == 1, !rtcpSenders.contains(ssrc) else {
+            throw .unsupported("libsrtp2 numbers SRTCP itself; a new stream's first index is 1")
+        }
     }
 
     func unprotectRTCP(_ packet: UnsafeMutableRawBufferPointer, length: Int, header: RTCPHeader)

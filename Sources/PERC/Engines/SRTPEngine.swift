@@ -41,6 +41,10 @@ protocol SRTPEngine: AnyObject, Sendable {
     /// Sets the ROC of a stream, creating it if needed (late join, RFC 3711 §3.3.1).
     func setRolloverCounter(_ roc: UInt32, ssrc: UInt32, direction: StreamDirection)
         throws(SRTPError)
+    /// Sets the SRTCP index the next RTCP packet protected for `ssrc` carries (RFC 3711 §3.4: the
+    /// index is explicit on the wire). Conformance vectors only; `.unsupported` where the engine
+    /// cannot honour it.
+    func setNextSRTCPIndex(_ index: UInt32, ssrc: UInt32) throws(SRTPError)
     /// Frees every context and wipes every key copy the engine holds. The engine is not used after.
     func wipe()
 }

@@ -1,8 +1,15 @@
 /// A sliding replay window over packet indices (RFC 3711 §3.3.2).
 ///
 /// `check` never changes state; `accept` is called only after the packet authenticated. Indices
-/// ahead of the highest one are fresh; indices inside the window are fresh once; indices more than
-/// `size − 1` behind the highest are too old.
+/// ahead of the highest one are fresh; indices inside the window are fresh once; indices
+/// `size` or more behind the highest are too old (treated as already received).
+///
+/// ```
+///  ring of `capacity` bits (≥ size, a multiple of 64): bit (i mod capacity) records index i
+///  |<------------------- size ------------------->|
+///  [highest − size + 1  . . .  highest − 1, highest]  ← fresh if bit clear
+///   older: tooOld                                      newer: fresh, moves the window
+/// ```
 struct ReplayWindow {
     /// Smallest and largest configurable window sizes, in packets.
     static let sizes: ClosedRange<Int> = 64...32768
@@ -14,7 +21,6 @@ struct ReplayWindow {
     }
 
     let size: UInt64
-    /// Ring bitmap: bit `i mod capacity` records index `i`.
     private var bits: [UInt64]
     private var highest: UInt64?
 
@@ -28,28 +34,28 @@ struct ReplayWindow {
 
     func check(_ index: UInt64) -> Verdict {
         guard let highest, index <= highest else { return .fresh }
-        let behind = highest - index
-        if behind >= size { return .tooOld }
+        if highest - index >= size { return .tooOld }
         return isSet(index) ? .replayed : .fresh
     }
 
+    /// Records `index` as received, moving the window forward if it is the new highest. Indices
+    /// `check` calls too old are ignored (their bit now belongs to a newer index).
     mutating func accept(_ index: UInt64) {
-        if let highest {
-            if index > highest {
-                let advance = index - highest
-                if advance >= capacity {
-                    for word in bits.indices { bits[word] = 0 }
-                } else {
-                    var i = highest + 1
-                    while i < index {
-                        clear(i)
-                        i += 1
-                    }
-                }
-                self.highest = index
-            }
-        } else {
+        guard let highest else {
             highest = index
+            set(index)
+            return
+        }
+        if index > highest {
+            let advance = index - highest
+            if advance >= capacity {
+                for word in bits.indices { bits[word] = 0 }
+            } else if advance > 1 {
+                clear(from: highest + 1, count: advance - 1)
+            }
+            self.highest = index
+        } else if highest - index >= size {
+            return
         }
         set(index)
     }
@@ -69,8 +75,17 @@ struct ReplayWindow {
         bits[p.word] |= p.mask
     }
 
-    private mutating func clear(_ index: UInt64) {
-        let p = position(index)
-        bits[p.word] &= ~p.mask
+    /// Clears the bits of `count` consecutive indices from `first`, a word at a time.
+    private mutating func clear(from first: UInt64, count: UInt64) {
+        var bit = first % capacity
+        var remaining = count
+        while remaining > 0 {
+            let offset = bit % 64
+            let span = min(64 - offset, remaining)
+            let mask: UInt64 = span == 64 ? .max : ((1 << span) - 1) << offset
+            bits[Int(bit / 64)] &= ~mask
+            remaining -= span
+            bit = (bit + span) % capacity
+        }
     }
 }

@@ -1,11 +1,18 @@
-/// Receiver-side packet index estimation (RFC 3711 §3.3.1 and Appendix A).
+/// Packet index estimation from the 16-bit sequence number (RFC 3711 §3.3.1 and Appendix A).
 ///
-/// Holds the rollover counter (ROC) and the highest sequence number received (s_l). `estimate`
-/// does not change state; `update` is called only after the packet authenticated.
+/// Holds the rollover counter (ROC) and the highest sequence number seen (s_l). `estimate` does
+/// not change state; `update` is called only once the packet has authenticated (receiver) or been
+/// protected (sender, which estimates the same way, as libsrtp does).
 struct RolloverEstimator {
-    /// The ROC of the highest packet received, or the ROC signalled for a late joiner.
+    /// A guessed ROC `v` and the 48-bit packet index `2^16·v + SEQ`.
+    struct Estimate: Equatable {
+        var roc: UInt32
+        var index: UInt64
+    }
+
+    /// The ROC of the highest packet seen, or the ROC signalled for a late joiner.
     private(set) var roc: UInt32
-    /// s_l, the highest sequence number received; `nil` until the first packet authenticates.
+    /// s_l, the highest sequence number seen; `nil` until the first packet (or after a reset).
     private(set) var highestSequence: UInt16?
 
     init(roc: UInt32 = 0) {
@@ -19,36 +26,47 @@ struct RolloverEstimator {
         highestSequence = nil
     }
 
-    /// The guessed ROC `v` for `sequence` and the 48-bit index `2^16·v + SEQ`
-    /// (RFC 3711 Appendix A).
-    func estimate(_ sequence: UInt16) -> (roc: UInt32, index: UInt64) {
-        guard let sl = highestSequence else {
-            return (roc, UInt64(roc) << 16 | UInt64(sequence))
-        }
+    /// The guessed ROC `v` for `sequence` and its index (RFC 3711 Appendix A), or `nil` when the
+    /// guess is ROC + 1 past ROC 2^32 − 1: the 48-bit index would wrap and reuse keystream
+    /// (RFC 3711 §3.3.1, §9.2).
+    func estimate(_ sequence: UInt16) -> Estimate? {
+        guard let sl = highestSequence else { return Estimate(roc: roc, sequence: sequence) }
         let seq = Int32(sequence)
         let sL = Int32(sl)
         let v: UInt32
         if sL < 32768 {
-            v = seq - sL > 32768 ? roc &- 1 : roc
+            // A late packet from before the last wrap. At ROC 0 there is no earlier ROC: libsrtp
+            // (rdbx.c) keeps v = 0 while the index is at most 2^15; so do we.
+            v = seq - sL > 32768 && roc > 0 ? roc - 1 : roc
+        } else if sL - 32768 > seq {
+            guard roc < .max else { return nil }
+            v = roc + 1  // SEQ wrapped forward
         } else {
-            v = sL - 32768 > seq ? roc &+ 1 : roc
+            v = roc
         }
-        return (v, UInt64(v) << 16 | UInt64(sequence))
+        return Estimate(roc: v, sequence: sequence)
     }
 
-    /// Records an authenticated packet with its guessed ROC `v` (RFC 3711 §3.3.1).
-    mutating func update(sequence: UInt16, roc v: UInt32) {
+    /// Records a packet with its guessed ROC `v` (RFC 3711 §3.3.1).
+    mutating func update(_ estimate: Estimate) {
+        let sequence = UInt16(truncatingIfNeeded: estimate.index)
         guard let sl = highestSequence else {
-            roc = v
+            roc = estimate.roc
             highestSequence = sequence
             return
         }
-        if v == roc {
+        if estimate.roc == roc {
             if sequence > sl { highestSequence = sequence }
-        } else if v == roc &+ 1 {
-            roc = v
+        } else if estimate.roc == roc &+ 1 {
+            roc = estimate.roc
             highestSequence = sequence
         }
         // v == ROC − 1: a late packet from before the wrap changes nothing.
+    }
+}
+
+extension RolloverEstimator.Estimate {
+    init(roc: UInt32, sequence: UInt16) {
+        self.init(roc: roc, index: UInt64(roc) << 16 | UInt64(sequence))
     }
 }

@@ -29,7 +29,9 @@ public final class SRTPSession: Sendable {
     /// Throws `KeyStoreError` for a key that is unknown, revoked, expired, bound to another usage or
     /// sized for another profile, and `SRTPError` for an invalid configuration or a mode the engine
     /// cannot express.
-    public init(key: KeyHandle, in store: KeyStore, configuration: Configuration) throws {
+    public convenience init(key: KeyHandle, in store: KeyStore, configuration: Configuration)
+        throws
+    {
         try configuration.validate()
         let (engine, deadline) = try store.withUnsealedKey(key, for: .srtpMaster) {
             bytes, keyLength throws -> any SRTPEngine in
@@ -48,10 +50,15 @@ public final class SRTPSession: Sendable {
                     key: UnsafeRawBufferPointer(rebasing: bytes[..<keyLength]),
                     salt: UnsafeRawBufferPointer(rebasing: bytes[keyLength...])))
         }
-        self.configuration = configuration
-        self.deadline = deadline ?? .max
-        state = Mutex(.keyed(engine))
+        self.init(engine: engine, configuration: configuration, deadline: deadline ?? .max)
         store.register(self, for: key)
+    }
+
+    /// A session around an engine already keyed for `configuration`.
+    init(engine: any SRTPEngine, configuration: Configuration, deadline: UInt64 = .max) {
+        self.configuration = configuration
+        self.deadline = deadline
+        state = Mutex(.keyed(engine))
     }
 
     static func makeEngine(_ configuration: Configuration, keys: SessionKeying) throws
@@ -191,7 +198,7 @@ public final class SRTPSession: Sendable {
     // MARK: Key lifetime
 
     @inline(__always)
-    private func withEngine<R>(_ body: (any SRTPEngine) throws(SRTPError) -> R)
+    func withEngine<R>(_ body: (any SRTPEngine) throws(SRTPError) -> R)
         throws(SRTPError) -> R
     {
         if deadline != .max, perc_coarse_monotonic_ns() >= deadline {
