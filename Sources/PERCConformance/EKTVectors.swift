@@ -66,7 +66,8 @@ struct EKTFieldVectors: VectorExecutor {
         let expected = (ssrc: ssrc, roc: roc, spi: spi, epoch: epoch)
         let actual = (ssrc: parsed.ssrc, roc: parsed.roc, spi: parsed.spi, epoch: parsed.epoch)
         if expected != actual {
-            outcome.failures.append("parsed (ssrc, roc, spi, epoch) \(actual), expected \(expected)")
+            outcome.failures.append(
+                "parsed (ssrc, roc, spi, epoch) \(actual), expected \(expected)")
         }
         return outcome
     }

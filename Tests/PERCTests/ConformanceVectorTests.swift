@@ -6,7 +6,8 @@ import Testing
 @Suite("Conformance vectors in Vectors/", .serialized)
 struct ConformanceVectorTests {
     static let executedKinds = [
-        "srtp_packet", "srtcp_packet", "srtp_kdf", "aes_cm_keystream", "aead_iv",
+        "srtp_packet", "srtcp_packet", "srtp_kdf", "aes_cm_keystream", "aead_iv", "aes_kw",
+        "ekt_field",
     ]
 
     let runner = ConformanceRunner()
@@ -25,6 +26,12 @@ struct ConformanceVectorTests {
 
     @Test("aead_iv", arguments: try VectorFiles.vectors(ofKind: "aead_iv"))
     func aeadIV(_ vector: Vector) { expectPasses(vector) }
+
+    @Test("aes_kw", arguments: try VectorFiles.vectors(ofKind: "aes_kw"))
+    func aesKeyWrap(_ vector: Vector) { expectPasses(vector) }
+
+    @Test("ekt_field", arguments: try VectorFiles.vectors(ofKind: "ekt_field"))
+    func ektField(_ vector: Vector) { expectPasses(vector) }
 
     @Test("Every executed kind has vectors, and the registry executes exactly those kinds")
     func kindsAreCovered() throws {
