@@ -1,69 +1,101 @@
 internal import CPERCShims
 import Synchronization
 
-/// Secret bytes owned by the key store. The bytes are reachable only inside `withUnsealed`, and
-/// are wiped when the region is wiped or released. A lock keeps a wipe from racing a use.
+/// Secret bytes owned by the key store (or an engine that must keep key material), held in a
+/// `GuardedRegion`: inaccessible at rest, readable only inside `withUnsealed`, writable only inside
+/// `withMutableBytes`, zeroed and unmapped by `wipe` or on release.
+///
+/// One lock serialises every unseal, fill and wipe of a region, so a wipe never races a use and
+/// one reader can never re-seal the pages under another: concurrent `withUnsealed` calls run one
+/// after the other (unsealing happens only while an engine is keyed, so this costs nothing on the
+/// packet path). Not reentrant: do not unseal the same `SealedBytes` inside its own `withUnsealed`.
 final class SealedBytes: @unchecked Sendable {
     let count: Int
-    private var storage: UnsafeMutableRawPointer?
+    /// What the kernel granted for the region.
+    let protection: MemoryProtection
+    /// Guarded by `lock`; `nil` once wiped.
+    private var region: GuardedRegion?
     private let lock = Mutex(())
 
-    init(count: Int) {
+    /// A new zero-filled region of `count` octets.
+    init(count: Int) throws(KeyStoreError) {
         precondition(count > 0)
+        let region = try GuardedRegion(count: count)
         self.count = count
-        storage = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 16)
-        storage!.initializeMemory(as: UInt8.self, repeating: 0, count: count)
+        protection = region.protection
+        self.region = consume region
     }
 
     /// Copies `bytes` into a new sealed region.
-    convenience init(copying bytes: UnsafeRawBufferPointer) {
-        self.init(count: bytes.count)
-        storage!.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+    convenience init(copying bytes: UnsafeRawBufferPointer) throws(KeyStoreError) {
+        try self.init(count: bytes.count)
+        try withMutableBytes { region in region.copyMemory(from: bytes) }
     }
 
-    /// A new sealed region filled from OpenSSL's DRBG.
+    /// A new sealed region filled from OpenSSL's DRBG, which writes straight into the region.
     convenience init(randomCount count: Int) throws(KeyStoreError) {
-        self.init(count: count)
-        guard perc_random_bytes(storage!.assumingMemoryBound(to: UInt8.self), count) == 1 else {
+        try self.init(count: count)
+        let filled = try withMutableBytes { region in
+            perc_random_bytes(region.baseAddress!.assumingMemoryBound(to: UInt8.self), count) == 1
+        }
+        guard filled else {
             wipe()
             throw .randomGenerationFailed
         }
     }
 
-    var isWiped: Bool { lock.withLock { _ in storage == nil } }
+    var isWiped: Bool {
+        lock._unsafeLock()
+        defer { lock._unsafeUnlock() }
+        return region == nil
+    }
 
-    /// Runs `body` with the secret bytes. Callers must not let the pointer escape. Throws
+    /// Runs `body` with the secret bytes, readable (`PROT_READ`) for the call only. Callers must
+    /// not let the pointer escape or copy the bytes anywhere they do not wipe. Throws
     /// `KeyStoreError.keyRevoked` if the bytes were wiped.
     func withUnsealed<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         lock._unsafeLock()
         defer { lock._unsafeUnlock() }
-        guard let storage else { throw KeyStoreError.keyRevoked }
-        return try body(UnsafeRawBufferPointer(start: storage, count: count))
+        let bytes = try openLocked(.read)
+        defer { sealLocked() }
+        return try body(UnsafeRawBufferPointer(bytes))
     }
 
-    /// Runs `body` with writable access, for filling a new region.
-    func withMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
-        precondition(storage != nil, "sealed bytes used after wipe")
-        return try body(UnsafeMutableRawBufferPointer(start: storage, count: count))
+    /// Runs `body` with writable access (`PROT_READ|PROT_WRITE`), for filling a new region.
+    func withMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) -> R) throws(KeyStoreError)
+        -> R
+    {
+        lock._unsafeLock()
+        defer { lock._unsafeUnlock() }
+        let bytes = try openLocked(.readWrite)
+        defer { sealLocked() }
+        return body(bytes)
     }
 
-    /// Zeroes and releases the bytes. Idempotent.
+    private func openLocked(_ access: GuardedRegion.Access) throws(KeyStoreError)
+        -> UnsafeMutableRawBufferPointer
+    {
+        guard let bytes = region?.bytes else { throw .keyRevoked }
+        try region?.protect(access)
+        return bytes
+    }
+
+    /// Back to `PROT_NONE`. Fails closed: a region that cannot be sealed again is wiped rather
+    /// than left readable.
+    private func sealLocked() {
+        do { try region?.protect(.none) } catch { wipeLocked() }
+    }
+
+    /// Zeroes, unlocks and unmaps the region. Idempotent.
     func wipe() {
         lock._unsafeLock()
         defer { lock._unsafeUnlock() }
-        guard let storage else { return }
-        perc_wipe(storage, count)
-        storage.deallocate()
-        self.storage = nil
+        wipeLocked()
+    }
+
+    private func wipeLocked() {
+        region.take()?.release()
     }
 
     deinit { wipe() }
-}
-
-extension SealedBytes: CustomStringConvertible, CustomDebugStringConvertible,
-    CustomReflectable
-{
-    var description: String { "SealedBytes(\(count) octets, redacted)" }
-    var debugDescription: String { description }
-    var customMirror: Mirror { Mirror(self, children: ["count": count], displayStyle: .class) }
 }
