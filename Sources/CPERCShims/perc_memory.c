@@ -16,11 +16,6 @@ void perc_wipe(void *p, size_t n) {
     if (p != NULL && n > 0) OPENSSL_cleanse(p, n);
 }
 
-int perc_random_bytes(uint8_t *out, size_t n) {
-    if (n > (size_t)INT32_MAX) return 0;
-    return RAND_priv_bytes(out, (int)n) == 1;
-}
-
 uint64_t perc_coarse_monotonic_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
@@ -54,10 +49,23 @@ static uint8_t *data_pages(const perc_guarded_region *r, size_t *length) {
     return (uint8_t *)r->base + page;
 }
 
-int perc_guarded_map(size_t count, perc_guarded_region *region, unsigned *protection) {
+enum { DRBG_BLOCK = 16 };
+
+/* Fills the count octets ending at end from the DRBG in whole AES blocks (see perc_memory.h):
+ * the first (-count mod 16) octets land in the slack in front and are zeroed again. */
+static int fill_random(uint8_t *end, size_t count) {
+    size_t padded = (count + DRBG_BLOCK - 1) / DRBG_BLOCK * DRBG_BLOCK;
+    uint8_t *start = end - padded;
+    if (padded > INT32_MAX || RAND_priv_bytes(start, (int)padded) != 1) return 0;
+    OPENSSL_cleanse(start, padded - count);
+    return 1;
+}
+
+int perc_guarded_map(size_t count, int random, perc_guarded_region *region, unsigned *protection) {
     size_t page = page_size();
-    if (count == 0 || count > SIZE_MAX - 3 * page) return EINVAL;
-    size_t data_length = (count + page - 1) / page * page;
+    if (count == 0 || count > SIZE_MAX - 4 * page) return EINVAL;
+    /* Room for the secret and at least DRBG_BLOCK - 1 octets of slack in front of it. */
+    size_t data_length = (count + DRBG_BLOCK - 1 + page - 1) / page * page;
     size_t mapped = data_length + 2 * page;
 
     /* Everything starts PROT_NONE: the guard pages stay so for the region's life. */
@@ -75,8 +83,15 @@ int perc_guarded_map(size_t count, perc_guarded_region *region, unsigned *protec
     if (mlock(data, data_length) == 0 && !perc_running_under_asan()) obtained |= PERC_GUARDED_LOCKED;
     if (madvise(data, data_length, MADV_DONTDUMP) == 0) obtained |= PERC_GUARDED_EXCLUDED_FROM_DUMP;
     if (madvise(data, data_length, MADV_WIPEONFORK) == 0) obtained |= PERC_GUARDED_WIPED_ON_FORK;
+    if (random && !fill_random(data + data_length, count)) {
+        OPENSSL_cleanse(data, data_length);
+        munlock(data, data_length);
+        munmap(base, mapped);
+        return PERC_GUARDED_RANDOM_FAILED;
+    }
     if (mprotect(data, data_length, PROT_NONE) != 0) {
         int error = errno;
+        OPENSSL_cleanse(data, data_length);
         munlock(data, data_length);
         munmap(base, mapped);
         return error;

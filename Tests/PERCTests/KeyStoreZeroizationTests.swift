@@ -72,6 +72,27 @@ import Testing
             }, ttl: .seconds(2))
     }
 
+    /// Generation leaves no copy behind, not even of the salt in the DRBG's last keystream block:
+    /// key and salt are found exactly once, in the sealed region.
+    @Test(arguments: SRTPProfile.allCases)
+    func generationLeavesOnlyTheSealedCopy(profile: SRTPProfile) throws {
+        let store = KeyStore()
+        let handle = try store.generateSRTPMasterKey(for: profile)
+        let material = try store.maskedKey(handle)
+        let salt = MaskedKey(masked: Array(material.masked.suffix(profile.masterSaltLength)))
+        let address = UInt(bitPattern: try store.keyAddress(handle))
+        #expect(occurrences(of: material.prefix(profile.masterKeyLength)) == [address])
+        #expect(occurrences(of: salt) == [address + UInt(profile.masterKeyLength)])
+    }
+
+    @Test(arguments: [5, 24, 33])
+    func generatedKeyOfAnyLengthHasOneCopy(length: Int) throws {
+        let store = KeyStore()
+        let handle = try store.generateKey(usage: .ekt, length: length)
+        let key = try store.maskedKey(handle)
+        #expect(occurrences(of: key) == [UInt(bitPattern: try store.keyAddress(handle))])
+    }
+
     /// An imported key: the caller's arrays are the only other copies, and the caller wipes them.
     @Test func importedKeyLeavesNoCopy() throws {
         var generator = SystemRandomNumberGenerator()

@@ -6,9 +6,6 @@
 /* Zeroes n bytes in a way the compiler cannot elide (OPENSSL_cleanse). */
 void perc_wipe(void *p, size_t n);
 
-/* Fills out with n bytes from OpenSSL's DRBG; returns 1 on success. */
-int perc_random_bytes(uint8_t *out, size_t n);
-
 /* CLOCK_MONOTONIC_COARSE in nanoseconds: a few ns per call, enough resolution for key expiry. */
 uint64_t perc_coarse_monotonic_ns(void);
 
@@ -18,13 +15,18 @@ uint64_t perc_coarse_monotonic_ns(void);
  *
  *   base                                                                    base + mapped
  *   | guard page |            data pages (mlock, DONTDUMP, WIPEONFORK)       | guard page |
- *   | PROT_NONE  | slack: zeroes, never written |  secret: count octets       | PROT_NONE  |
+ *   | PROT_NONE  | slack: ≥ 15 zero octets     |  secret: count octets       | PROT_NONE  |
  *                                               ^ data                       ^ data + count
  *
  * The secret ends exactly where the trailing guard page starts, so reading or writing one octet
  * past it faults; running off the front crosses the slack (zeroes) into the leading guard page.
  * The data pages are PROT_NONE at rest, PROT_READ while unsealed, PROT_READ|PROT_WRITE only while
- * being filled. */
+ * being filled.
+ *
+ * Random fill: OpenSSL's CTR-DRBG generates in place in AES counter mode and keeps the keystream
+ * of a final partial block in its cipher context, where it would stay as a copy of the secret's
+ * last octets. The region therefore asks the DRBG for whole 16-octet blocks only, ending at the
+ * guard page and starting up to 15 octets into the slack, then zeroes that part of the slack. */
 typedef struct {
     void *base;       /* start of the mapping (leading guard page) */
     size_t mapped;    /* length of the whole mapping */
@@ -46,9 +48,13 @@ enum {
     PERC_GUARDED_READ_WRITE = 2,
 };
 
-/* Maps a zero-filled region for count > 0 octets, at rest (PROT_NONE). Returns 0 and fills *region
- * and *protection (PERC_GUARDED_* bits), or an errno value with *region untouched. */
-int perc_guarded_map(size_t count, perc_guarded_region *region, unsigned *protection);
+/* perc_guarded_map's status when the DRBG failed (errno values are positive). */
+#define PERC_GUARDED_RANDOM_FAILED (-1)
+
+/* Maps a region for count > 0 octets, zero-filled or (random != 0) filled from OpenSSL's DRBG,
+ * and seals it (PROT_NONE). Returns 0 and fills *region and *protection (PERC_GUARDED_* bits), or
+ * an errno value or PERC_GUARDED_RANDOM_FAILED with nothing mapped and *region untouched. */
+int perc_guarded_map(size_t count, int random, perc_guarded_region *region, unsigned *protection);
 
 /* Sets the access of the data pages. Returns 0 or an errno value. */
 int perc_guarded_protect(const perc_guarded_region *region, int access);

@@ -3,7 +3,7 @@ internal import CPERCShims
 /// One guarded mapping holding a secret (layout in `perc_memory.h`): guard pages on both sides,
 /// data pages locked, out of core dumps, zeroed in forked children, and `PROT_NONE` while at rest.
 ///
-/// Cost: each region is its own mapping of `2 + ⌈count / page⌉` pages (12 KiB of address space and
+/// Cost: each region is its own mapping of `2 + ⌈(count + 15) / page⌉` pages (12 KiB of address space and
 /// one locked 4 KiB page for an SRTP master key) and up to three kernel VMAs. `vm.max_map_count`
 /// (65530 by default) bounds a process to about 20 000 sealed keys; `RLIMIT_MEMLOCK` (often
 /// 8 MiB) to about 2 000 locked ones without `CAP_IPC_LOCK` — beyond it keys are still sealed but
@@ -21,11 +21,13 @@ struct GuardedRegion: ~Copyable {
     /// What the kernel granted when the region was mapped.
     let protection: MemoryProtection
 
-    /// Maps `count` zeroed octets, at rest.
-    init(count: Int) throws(KeyStoreError) {
+    /// Maps `count` octets, zeroed or filled from OpenSSL's DRBG (in whole AES blocks, so the
+    /// DRBG keeps no partial keystream block equal to the secret's tail), and seals them.
+    init(count: Int, random: Bool = false) throws(KeyStoreError) {
         var region = perc_guarded_region()
         var granted: UInt32 = 0
-        let status = perc_guarded_map(count, &region, &granted)
+        let status = perc_guarded_map(count, random ? 1 : 0, &region, &granted)
+        guard status != PERC_GUARDED_RANDOM_FAILED else { throw .randomGenerationFailed }
         guard status == 0 else { throw .memoryUnavailable("mmap failed, errno \(status)") }
         self.region = region
         protection = MemoryProtection(

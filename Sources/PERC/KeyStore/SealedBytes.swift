@@ -18,10 +18,17 @@ final class SealedBytes: @unchecked Sendable {
     private let lock = Mutex(())
 
     /// A new zero-filled region of `count` octets.
-    init(count: Int) throws(KeyStoreError) {
-        precondition(count > 0)
-        let region = try GuardedRegion(count: count)
-        self.count = count
+    convenience init(count: Int) throws(KeyStoreError) {
+        try self.init(GuardedRegion(count: count))
+    }
+
+    /// A new sealed region filled from OpenSSL's DRBG, which writes straight into the region.
+    convenience init(randomCount count: Int) throws(KeyStoreError) {
+        try self.init(GuardedRegion(count: count, random: true))
+    }
+
+    private init(_ region: consuming GuardedRegion) {
+        count = region.count
         protection = region.protection
         self.region = consume region
     }
@@ -30,18 +37,6 @@ final class SealedBytes: @unchecked Sendable {
     convenience init(copying bytes: UnsafeRawBufferPointer) throws(KeyStoreError) {
         try self.init(count: bytes.count)
         try withMutableBytes { region in region.copyMemory(from: bytes) }
-    }
-
-    /// A new sealed region filled from OpenSSL's DRBG, which writes straight into the region.
-    convenience init(randomCount count: Int) throws(KeyStoreError) {
-        try self.init(count: count)
-        let filled = try withMutableBytes { region in
-            perc_random_bytes(region.baseAddress!.assumingMemoryBound(to: UInt8.self), count) == 1
-        }
-        guard filled else {
-            wipe()
-            throw .randomGenerationFailed
-        }
     }
 
     var isWiped: Bool {
