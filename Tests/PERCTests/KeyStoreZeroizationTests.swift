@@ -112,13 +112,15 @@ import Testing
     }
 
     /// The same after the key keyed sessions that protected and unprotected packets: no engine
-    /// may keep a copy of the master key past revocation (nor a KDF context, whose AES key
-    /// schedule starts with the key itself).
+    /// may keep a copy of the master key or salt past revocation (nor a KDF context, whose AES
+    /// key schedule starts with the key itself).
     @Test(arguments: SRTPEngineKind.allCases)
     func revokeAfterSessionsLeavesNoCopy(engine: SRTPEngineKind) throws {
         let store = KeyStore()
         let handle = try store.generateSRTPMasterKey(for: profile)
-        let key = try store.maskedKey(handle).prefix(profile.masterKeyLength)
+        let material = try store.maskedKey(handle)
+        let key = material.prefix(profile.masterKeyLength)
+        let salt = MaskedKey(masked: Array(material.masked.suffix(profile.masterSaltLength)))
         let configuration = SRTPSession.Configuration(profile: profile, engine: engine)
         let sender = try SRTPSession(key: handle, in: store, configuration: configuration)
         let receiver = try SRTPSession(key: handle, in: store, configuration: configuration)
@@ -133,6 +135,7 @@ import Testing
         #expect(occurrences(of: key).count >= 1)
         store.revoke(handle)
         #expect(occurrences(of: key).isEmpty)
+        #expect(occurrences(of: salt).isEmpty)
 
         var packet = Support.rtpPacket(sequence: 21)
         #expect(throws: SRTPError.keyRevoked) { try sender.protectRTP(&packet) }
