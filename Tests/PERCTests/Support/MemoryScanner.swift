@@ -95,8 +95,10 @@ enum MemoryScanner {
 
         var result = Result()
         for mapping in mappings() {
-            guard mapping.start <= UInt(Int.max) else {
-                result.unread.append((mapping, 0))  // [vsyscall]: beyond pread's offset range
+            // [vsyscall] lies beyond pread's offset range; [vvar] and [vvar_vclock] are the
+            // kernel's clock pages for the vDSO, which /proc/self/mem refuses (EIO).
+            guard mapping.start <= UInt(Int.max), !mapping.name.hasPrefix("[vvar") else {
+                result.unread.append((mapping, 0))
                 continue
             }
             guard mapping.end - mapping.start <= largestScannedMapping else {
@@ -112,23 +114,35 @@ enum MemoryScanner {
                 ].filter { !$0.isEmpty }
             }
             for range in ranges {
-                guard let failed = scan(range, fd: fd, buffer: buffer, for: key, into: &result)
-                else { continue }
-                // Other threads map and unmap while the scan runs. Read what is mapped now of the
-                // rest of the range once more; what is gone has nothing left to find.
-                for now in mappings() {
-                    let (low, high) = (
-                        max(now.start, failed.offset), min(now.end, range.upperBound)
-                    )
-                    guard low < high else { continue }
-                    let rest = low..<high
-                    if let again = scan(rest, fd: fd, buffer: buffer, for: key, into: &result) {
-                        result.unread.append((now, again.errno))
-                    }
-                }
+                rescan(range, fd: fd, buffer: buffer, for: key, into: &result)
             }
         }
         return result
+    }
+
+    /// Scans `range`; where the kernel refuses a read, waits and reads what is mapped now of the
+    /// rest of the range, up to `attempts` times. Other threads map and unmap while the scan runs
+    /// (posix_spawn's short-lived child stack refuses reads until the child has exec'd); what is
+    /// gone has nothing left to find.
+    private static func rescan(
+        _ range: Range<UInt>, fd: Int32, buffer: UnsafeMutableRawPointer, for key: MaskedKey,
+        into result: inout Result, attempts: Int = 3
+    ) {
+        guard let failed = scan(range, fd: fd, buffer: buffer, for: key, into: &result) else {
+            return
+        }
+        for now in mappings() {
+            let (low, high) = (max(now.start, failed.offset), min(now.end, range.upperBound))
+            guard low < high else { continue }
+            if attempts > 0 {
+                usleep(20_000)
+                rescan(
+                    low..<high, fd: fd, buffer: buffer, for: key, into: &result,
+                    attempts: attempts - 1)
+            } else {
+                result.unread.append((now, failed.errno))
+            }
+        }
     }
 
     /// Scans `range` chunk by chunk; chunks overlap by `key.count - 1` octets so that a key
