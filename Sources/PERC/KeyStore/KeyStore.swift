@@ -78,8 +78,7 @@ public final class KeyStore: Sendable {
         guard salt.count == profile.masterSaltLength else {
             throw .invalidKeyLength(expected: profile.masterSaltLength, actual: salt.count)
         }
-        let material = try SealedBytes(count: key.count + salt.count)
-        try material.withMutableBytes { region in
+        let material = try SealedBytes(count: key.count + salt.count) { region in
             region.copyBytes(from: key)
             UnsafeMutableRawBufferPointer(rebasing: region[key.count...]).copyBytes(from: salt)
         }

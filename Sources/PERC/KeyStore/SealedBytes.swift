@@ -2,8 +2,9 @@ internal import CPERCShims
 import Synchronization
 
 /// Secret bytes owned by the key store (or an engine that must keep key material), held in a
-/// `GuardedRegion`: inaccessible at rest, readable only inside `withUnsealed`, writable only inside
-/// `withMutableBytes`, zeroed and unmapped by `wipe` or on release.
+/// `GuardedRegion`: inaccessible at rest, readable only inside `withUnsealed`, writable only while
+/// being filled at creation or inside `withMutableBytes`, zeroed and unmapped by `wipe` or on
+/// release.
 ///
 /// One lock serialises every unseal, fill and wipe of a region, so a wipe never races a use and
 /// one reader can never re-seal the pages under another: concurrent `withUnsealed` calls run one
@@ -33,10 +34,25 @@ final class SealedBytes: @unchecked Sendable {
         self.region = consume region
     }
 
+    /// A new region of `count` octets that `fill` writes before it is sealed for the first time.
+    convenience init(count: Int, filling fill: (UnsafeMutableRawBufferPointer) -> Void)
+        throws(KeyStoreError)
+    {
+        let region = try GuardedRegion(count: count)
+        do {
+            try region.protect(.readWrite)
+            fill(region.bytes)
+            try region.protect(.none)
+        } catch {
+            region.release()
+            throw error
+        }
+        self.init(region)
+    }
+
     /// Copies `bytes` into a new sealed region.
     convenience init(copying bytes: UnsafeRawBufferPointer) throws(KeyStoreError) {
-        try self.init(count: bytes.count)
-        try withMutableBytes { region in region.copyMemory(from: bytes) }
+        try self.init(count: bytes.count) { region in region.copyMemory(from: bytes) }
     }
 
     var isWiped: Bool {
@@ -56,15 +72,15 @@ final class SealedBytes: @unchecked Sendable {
         return try body(UnsafeRawBufferPointer(bytes))
     }
 
-    /// Runs `body` with writable access (`PROT_READ|PROT_WRITE`), for filling a new region.
-    func withMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) -> R) throws(KeyStoreError)
-        -> R
-    {
+    /// Runs `body` with writable access (`PROT_READ|PROT_WRITE`) for the call only, for working
+    /// buffers that are filled after creation. Throws `KeyStoreError.keyRevoked` if the bytes were
+    /// wiped, and whatever `body` throws.
+    func withMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) throws -> R {
         lock._unsafeLock()
         defer { lock._unsafeUnlock() }
         let bytes = try openLocked(.readWrite)
         defer { sealLocked() }
-        return body(bytes)
+        return try body(bytes)
     }
 
     private func openLocked(_ access: GuardedRegion.Access) throws(KeyStoreError)
