@@ -80,7 +80,9 @@ int perc_guarded_map(size_t count, int random, perc_guarded_region *region, unsi
         munmap(base, mapped);
         return error;
     }
-    if (mlock(data, data_length) == 0 && !perc_running_under_asan()) obtained |= PERC_GUARDED_LOCKED;
+    if (mlock(data, data_length) == 0 && !perc_running_under_asan()) {
+        obtained |= PERC_GUARDED_LOCKED;
+    }
     if (madvise(data, data_length, MADV_DONTDUMP) == 0) obtained |= PERC_GUARDED_EXCLUDED_FROM_DUMP;
     if (madvise(data, data_length, MADV_WIPEONFORK) == 0) obtained |= PERC_GUARDED_WIPED_ON_FORK;
     if (random && !fill_random(data + data_length, count)) {

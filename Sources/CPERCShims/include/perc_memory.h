@@ -36,9 +36,9 @@ typedef struct {
 
 /* Protection that was actually obtained for a region (bit set = in force). */
 enum {
-    PERC_GUARDED_LOCKED = 1,           /* mlock succeeded (and not under ASan, whose mlock is a no-op) */
+    PERC_GUARDED_LOCKED = 1,             /* mlock succeeded, and not under ASan (a no-op there) */
     PERC_GUARDED_EXCLUDED_FROM_DUMP = 2, /* madvise(MADV_DONTDUMP) succeeded */
-    PERC_GUARDED_WIPED_ON_FORK = 4,    /* madvise(MADV_WIPEONFORK) succeeded */
+    PERC_GUARDED_WIPED_ON_FORK = 4,      /* madvise(MADV_WIPEONFORK) succeeded */
 };
 
 /* Access modes for perc_guarded_protect. */
@@ -64,10 +64,12 @@ int perc_guarded_protect(const perc_guarded_region *region, int access);
  * nothing was zeroed). */
 int perc_guarded_wipe(const perc_guarded_region *region);
 
-/* Unlocks and unmaps the whole region (call perc_guarded_wipe first). Returns 0 or an errno value. */
+/* Unlocks and unmaps the whole region (call perc_guarded_wipe first). Returns 0 or an errno
+ * value. */
 int perc_guarded_unmap(const perc_guarded_region *region);
 
-/* 1 when this code was built with AddressSanitizer (whose mlock reports success but does nothing). */
+/* 1 when this code was built with AddressSanitizer, whose mlock reports success but does
+ * nothing. */
 int perc_running_under_asan(void);
 
 /* ---- Process hygiene ------------------------------------------------------------------------ */

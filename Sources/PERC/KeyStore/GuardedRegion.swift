@@ -3,8 +3,9 @@ internal import CPERCShims
 /// One guarded mapping holding a secret (layout in `perc_memory.h`): guard pages on both sides,
 /// data pages locked, out of core dumps, zeroed in forked children, and `PROT_NONE` while at rest.
 ///
-/// Cost: each region is its own mapping of `2 + ⌈(count + 15) / page⌉` pages (12 KiB of address space and
-/// one locked 4 KiB page for an SRTP master key) and up to three kernel VMAs. `vm.max_map_count`
+/// Cost: each region is its own mapping of `2 + ⌈(count + 15) / page⌉` pages (12 KiB of address
+/// space and one locked 4 KiB page for an SRTP master key) and up to three kernel VMAs (adjacent
+/// regions' guard pages may merge). `vm.max_map_count`
 /// (65530 by default) bounds a process to about 20 000 sealed keys; `RLIMIT_MEMLOCK` (often
 /// 8 MiB) to about 2 000 locked ones without `CAP_IPC_LOCK` — beyond it keys are still sealed but
 /// reported as not locked. A PERC conference of 1 000 senders needs 1 000 E2E keys: 4 MiB locked.
@@ -38,8 +39,8 @@ struct GuardedRegion: ~Copyable {
 
     var count: Int { region.count }
 
-    /// The first octet of the secret. Accessible only between `protect(.read/.readWrite)` and
-    /// `protect(.none)`.
+    /// The secret, ending at the trailing guard page. Accessible only between
+    /// `protect(.read)`/`protect(.readWrite)` and `protect(.none)`.
     var bytes: UnsafeMutableRawBufferPointer {
         UnsafeMutableRawBufferPointer(start: region.data, count: region.count)
     }
