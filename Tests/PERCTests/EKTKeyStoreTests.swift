@@ -97,8 +97,8 @@ import Testing
         }
     }
 
-    func sealed(_ bytes: [UInt8]) -> SealedBytes {
-        bytes.withUnsafeBytes { SealedBytes(copying: $0) }
+    func sealed(_ bytes: [UInt8]) throws -> SealedBytes {
+        try bytes.withUnsafeBytes { try SealedBytes(copying: $0) }
     }
 
     @Test func fieldChangesWithSSRCROCAndEpoch() throws {

@@ -40,7 +40,7 @@ struct LibSRTPKeyCopyTests {
     @Test(arguments: cases)
     func keyCopiesAreGoneAfterWipe(_ c: Case) throws {
         let engine = try Self.engine(c.profile)
-        let master = ProcessMemory.occurrences(ofMasked: Self.maskedMasterKey, mask: Self.mask)
+        let master = Self.occurrences(Self.maskedMasterKey)
         // Only the engine's sealed copy: libsrtp2 keeps no master key, and the shim's stack
         // scrub removed what srtp_create left on the stack.
         #expect(master == 1)
@@ -55,12 +55,12 @@ struct LibSRTPKeyCopyTests {
             try engine.unprotectRTP(raw, length: length, header: header)
         }
         try engine.setRolloverCounter(5, ssrc: 0x1234, direction: .outbound)
-        #expect(ProcessMemory.occurrences(ofMasked: Self.maskedMasterKey, mask: Self.mask) == 1)
+        #expect(Self.occurrences(Self.maskedMasterKey) == 1)
 
         engine.wipe()
-        #expect(ProcessMemory.occurrences(ofMasked: Self.maskedMasterKey, mask: Self.mask) == 0)
+        #expect(Self.occurrences(Self.maskedMasterKey) == 0)
         for key in c.maskedSessionKeys {
-            let found = ProcessMemory.occurrences(ofMasked: Fixture.bytes(key), mask: Self.mask)
+            let found = Self.occurrences(Fixture.bytes(key))
             #expect(found == 0, "session key \(key.prefix(4))… still in memory")
         }
     }
@@ -72,9 +72,16 @@ struct LibSRTPKeyCopyTests {
         let planted = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 16)
         defer { planted.deallocate() }
         for (i, byte) in masked.enumerated() { planted[i] = byte ^ Self.mask }
-        #expect(ProcessMemory.occurrences(ofMasked: masked, mask: Self.mask) == 1)
+        #expect(Self.occurrences(masked) == 1)
         wipeTestBuffer(planted)
-        #expect(ProcessMemory.occurrences(ofMasked: masked, mask: Self.mask) == 0)
+        #expect(Self.occurrences(masked) == 0)
+    }
+
+    /// Copies of a secret (held here masked with `mask`) anywhere in the process, found by the
+    /// key store's whole-process scanner, which also reads `PROT_NONE` sealed regions.
+    static func occurrences(_ masked: [UInt8]) -> Int {
+        MemoryScanner.scan(for: MaskedKey(masked: masked.map { $0 ^ mask ^ MaskedKey.mask }))
+            .matches.count
     }
 
     /// An engine keyed from a buffer that is zeroed again right after.
@@ -101,90 +108,4 @@ struct LibSRTPKeyCopyTests {
 private func wipeTestBuffer(_ buffer: UnsafeMutableRawBufferPointer) {
     guard let base = buffer.baseAddress else { return }
     explicit_bzero(base, buffer.count)
-}
-
-/// Counts copies of a secret in the process's readable and writable mappings, read through
-/// `/proc/self/mem` with plain `open`/`pread` (no Foundation, which could buffer copies).
-private enum ProcessMemory {
-    static let chunk = 1 << 22
-
-    static func occurrences(ofMasked masked: [UInt8], mask: UInt8) -> Int {
-        precondition(masked.count >= 8)
-        let first = masked[0] ^ mask
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
-        defer { buffer.deallocate() }
-        buffer.initializeMemory(as: UInt8.self, repeating: 0)
-        let memory = open("/proc/self/mem", O_RDONLY)
-        precondition(memory >= 0, "cannot open /proc/self/mem")
-        defer { close(memory) }
-        var found = 0
-        // The scan buffer is skipped: reading memory that overlaps it would copy copies.
-        let own = Int(bitPattern: buffer.baseAddress!)
-        for (start, end) in writableMappings(excluding: own..<(own + chunk)) {
-            var offset = start
-            while offset < end {
-                let wanted = min(chunk, end - offset)
-                let got = pread(memory, buffer.baseAddress, wanted, off_t(offset))
-                if got < masked.count { break }
-                found += count(
-                    in: UnsafeRawBufferPointer(rebasing: buffer[..<got]), masked, mask, first)
-                // Zero the copy so the scan never finds its own buffer's stale contents.
-                explicit_bzero(buffer.baseAddress!, got)
-                if got < wanted { break }
-                offset += got == chunk ? got - (masked.count - 1) : got
-            }
-        }
-        return found
-    }
-
-    private static func count(
-        in bytes: UnsafeRawBufferPointer, _ masked: [UInt8], _ mask: UInt8, _ first: UInt8
-    ) -> Int {
-        var found = 0
-        var from = 0
-        let last = bytes.count - masked.count
-        while from <= last {
-            guard let hit = memchr(bytes.baseAddress! + from, Int32(first), last - from + 1) else {
-                break
-            }
-            let at = bytes.baseAddress!.distance(to: UnsafeRawPointer(hit))
-            var equal = true
-            for j in 1..<masked.count where bytes[at + j] ^ mask != masked[j] {
-                equal = false
-                break
-            }
-            if equal { found += 1 }
-            from = at + 1
-        }
-        return found
-    }
-
-    /// `[start, end)` of every mapping with both r and w permissions, from /proc/self/maps, with
-    /// `hole` cut out.
-    private static func writableMappings(excluding hole: Range<Int>) -> [(Int, Int)] {
-        let fd = open("/proc/self/maps", O_RDONLY)
-        precondition(fd >= 0, "cannot open /proc/self/maps")
-        defer { close(fd) }
-        var text: [UInt8] = []
-        var block = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { break }
-            text += block[..<n]
-        }
-        let mappings = text.split(separator: UInt8(ascii: "\n")).compactMap { line -> (Int, Int)? in
-            let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 2)
-            guard fields.count >= 2, fields[1].starts(with: "rw".utf8) else { return nil }
-            let range = fields[0].split(separator: UInt8(ascii: "-"))
-            guard range.count == 2,
-                let start = Int(String(decoding: range[0], as: UTF8.self), radix: 16),
-                let end = Int(String(decoding: range[1], as: UTF8.self), radix: 16)
-            else { return nil }
-            return (start, end)
-        }
-        return mappings.flatMap { start, end -> [(Int, Int)] in
-            guard start < hole.upperBound, hole.lowerBound < end else { return [(start, end)] }
-            return [(start, hole.lowerBound), (hole.upperBound, end)].filter { $0.0 < $0.1 }
-        }
-    }
 }

@@ -98,9 +98,7 @@ public enum EKTKeyMessage {
             let ttl = UInt32(min(remaining, UInt64(maxTTLSeconds)))
             let key = delivery.key
             let salt = delivery.masterSalt
-            let message = SealedBytes(count: 2 + key.count + 2 + salt.count + 2 + 3)
-            defer { message.wipe() }
-            message.withMutableBytes { out in
+            let message = try SealedBytes(count: 2 + key.count + 2 + salt.count + 2 + 3) { out in
                 var at = 0
                 for vector in [key, salt] {
                     out.storeBigEndianUInt16(UInt16(vector.count), at: at)
@@ -112,6 +110,7 @@ public enum EKTKeyMessage {
                 out[at + 2] = UInt8(truncatingIfNeeded: ttl >> 16)
                 out.storeBigEndianUInt16(UInt16(truncatingIfNeeded: ttl), at: at + 3)
             }
+            defer { message.wipe() }
             return try message.withUnsealed(body)
         }
     }
@@ -139,12 +138,13 @@ extension KeyStore {
         guard key.count == cipher.keyLength else {
             throw .keyStore(.invalidKeyLength(expected: cipher.keyLength, actual: key.count))
         }
-        let material = SealedBytes(count: key.count + salt.count)
-        body.withUnsafeBytes { bytes in
-            material.withMutableBytes { region in
-                region.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[key]))
-                UnsafeMutableRawBufferPointer(rebasing: region[key.count...])
-                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[salt]))
+        let material = try withEKTErrors {
+            try body.withUnsafeBytes { bytes in
+                try SealedBytes(count: key.count + salt.count) { region in
+                    region.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[key]))
+                    UnsafeMutableRawBufferPointer(rebasing: region[key.count...])
+                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[salt]))
+                }
             }
         }
         return try insertEKTKey(

@@ -38,14 +38,16 @@ struct EKTPlaintext {
         else {
             throw .invalidArgument("SRTP master key too long for a FullEKTField")
         }
-        let sealed = SealedBytes(count: count)
-        sealed.withMutableBytes { plain in
-            plain[0] = UInt8(masterKey.count)
-            UnsafeMutableRawBufferPointer(rebasing: plain[1..<1 + masterKey.count])
-                .copyMemory(from: masterKey)
-            plain.storeBigEndian(ssrc, at: 1 + masterKey.count)
-            plain.storeBigEndian(roc, at: 1 + masterKey.count + 4)
+        do {
+            return try SealedBytes(count: count) { plain in
+                plain[0] = UInt8(masterKey.count)
+                UnsafeMutableRawBufferPointer(rebasing: plain[1..<1 + masterKey.count])
+                    .copyMemory(from: masterKey)
+                plain.storeBigEndian(ssrc, at: 1 + masterKey.count)
+                plain.storeBigEndian(roc, at: 1 + masterKey.count + 4)
+            }
+        } catch {
+            throw .keyStore(error)
         }
-        return sealed
     }
 }

@@ -102,8 +102,13 @@ extension KeyStore {
         guard let element = elements.first else { throw .syntax(.empty, offset: 0) }
         guard elements.count == 1 else { throw .multipleKeyDescriptions }
         let description = try EKTKeyDescription(element)
-        let material = SealedBytes(count: description.keyLength + description.saltLength)
-        let decoded = material.withMutableBytes { region in
+        let material: SealedBytes
+        do {
+            material = try SealedBytes(count: description.keyLength + description.saltLength)
+        } catch {
+            throw .ekt(.keyStore(error))
+        }
+        let decoded = try? material.withMutableBytes { region in
             Base64URL.decode(
                 description.key[...],
                 into: UnsafeMutableRawBufferPointer(rebasing: region[..<description.keyLength]))
@@ -112,7 +117,7 @@ extension KeyStore {
                     into: UnsafeMutableRawBufferPointer(
                         rebasing: region[description.keyLength...]))
         }
-        guard decoded else {
+        guard decoded == true else {
             material.wipe()
             throw .invalidValue(.key)
         }

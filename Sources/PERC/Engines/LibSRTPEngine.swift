@@ -44,23 +44,24 @@ final class LibSRTPEngine: SRTPEngine, @unchecked Sendable {
     private var rtcpSenders: Set<UInt32> = []
     private var scratch = Scratch()
 
-    init(configuration: SRTPSession.Configuration, keys: SessionKeying) throws(SRTPError) {
+    /// Throws `SRTPError`, or `KeyStoreError.memoryUnavailable` if guarded memory for the engine's
+    /// copy of the master key cannot be mapped.
+    init(configuration: SRTPSession.Configuration, keys: SessionKeying) throws {
         try Self.checkExpressible(configuration)
         guard case .master(let key, let salt) = keys else {
-            throw .unsupported(
+            throw SRTPError.unsupported(
                 "session keys: libsrtp2 always derives them from a master key (RFC 3711 §4.3)")
         }
         let profile = configuration.profile
         guard key.count == profile.masterKeyLength, salt.count == profile.masterSaltLength else {
-            throw .invalidArgument("master key or salt length does not match \(profile)")
+            throw SRTPError.invalidArgument("master key or salt length does not match \(profile)")
         }
         let initialised = perc_srtp_init_once()
         guard initialised == srtp_err_status_ok else { throw Self.underlyingError(initialised) }
 
         self.configuration = configuration
         self.profile = Self.shimProfile(profile)
-        master = SealedBytes(count: key.count + salt.count)
-        master.withMutableBytes { region in
+        master = try SealedBytes(count: key.count + salt.count) { region in
             region.copyMemory(from: key)
             UnsafeMutableRawBufferPointer(rebasing: region[key.count...]).copyMemory(from: salt)
         }

@@ -25,10 +25,11 @@ extension KeyStore {
         guard EKTParameters.masterSaltLengths.contains(salt.count) else {
             throw .invalidArgument("EKT master salt must be 1...256 octets")
         }
-        let material = SealedBytes(count: key.count + salt.count)
-        material.withMutableBytes { region in
-            region.copyBytes(from: key)
-            UnsafeMutableRawBufferPointer(rebasing: region[key.count...]).copyBytes(from: salt)
+        let material = try withEKTErrors {
+            try SealedBytes(count: key.count + salt.count) { region in
+                region.copyBytes(from: key)
+                UnsafeMutableRawBufferPointer(rebasing: region[key.count...]).copyBytes(from: salt)
+            }
         }
         return try insertEKTKey(
             material, cipher: parameters.cipher, spi: parameters.spi,
@@ -164,7 +165,7 @@ extension KeyStore {
     ) throws(EKTError) -> UnwrappedSRTPKey {
         let ekt = try ektRecord(ektKey)
         guard ekt.parameters.spi == field.spi else { throw .unknownSPI(field.spi) }
-        let scratch = SealedBytes(count: field.ciphertext.count - 8)
+        let scratch = try withEKTErrors { try SealedBytes(count: field.ciphertext.count - 8) }
         defer { scratch.wipe() }
         return try withEKTErrors {
             try ekt.record.material.withUnsealed { bytes in
@@ -192,12 +193,12 @@ extension KeyStore {
                         expected: expected, actual: plaintext.keyRange.count)
                 }
                 let masterKey = try scratch.withUnsealed { plain in
-                    SealedBytes(
+                    try SealedBytes(
                         copying: UnsafeRawBufferPointer(rebasing: plain[plaintext.keyRange]))
                 }
                 return UnwrappedSRTPKey(
                     masterKey: masterKey,
-                    masterSalt: SealedBytes(
+                    masterSalt: try SealedBytes(
                         copying: UnsafeRawBufferPointer(rebasing: bytes[keyLength...])),
                     ssrc: plaintext.ssrc, roc: plaintext.roc, spi: field.spi, epoch: field.epoch)
             }
@@ -219,11 +220,10 @@ extension KeyStore {
             throw .keyStore(
                 .invalidKeyLength(expected: saltLength, actual: unwrapped.masterSalt.count))
         }
-        let material = SealedBytes(count: keyLength + saltLength)
-        try withEKTErrors {
+        let material = try withEKTErrors {
             try unwrapped.masterKey.withUnsealed { key in
                 try unwrapped.masterSalt.withUnsealed { salt in
-                    material.withMutableBytes { region in
+                    try SealedBytes(count: keyLength + saltLength) { region in
                         region.copyMemory(from: key)
                         UnsafeMutableRawBufferPointer(rebasing: region[keyLength...])
                             .copyMemory(from: UnsafeRawBufferPointer(rebasing: salt[..<saltLength]))

@@ -19,18 +19,24 @@ enum KeyInvalidation: Sendable, Equatable {
 /// opaque `KeyHandle`s. No API returns key bytes; sessions are keyed from handles.
 ///
 /// Revoking a key, ending its conference, its expiry, or tearing the store down wipes the key and
-/// every session keyed from it; later use is `KeyStoreError.keyRevoked` / `.keyExpired`.
+/// every session keyed from it; later use is `KeyStoreError.keyRevoked` / `.keyExpired`. A key
+/// with a TTL is wiped by a background sweeper when it expires, even if nobody touches it.
+///
+/// Key bytes live in guarded memory (see `MemoryProtection`); `memoryProtection` reports what the
+/// kernel actually granted.
 public final class KeyStore: Sendable {
     private static let nextStoreID = Atomic<UInt64>(1)
 
     let id: UInt64
     private let state = Mutex(State())
+    private let sweeper = ExpirySweeper()
 
     private struct State {
         var records: [UInt64: KeyRecord] = [:]
         var tombstones: [UInt64: KeyInvalidation] = [:]
         var nextKeyID: UInt64 = 1
         var closed = false
+        var protection = MemoryProtection.full
     }
 
     public init() {
@@ -52,6 +58,14 @@ public final class KeyStore: Sendable {
             ttl: ttl)
     }
 
+    /// Creates a random key of `length` octets bound to `usage`.
+    func generateKey(
+        usage: KeyUsage, length: Int, scope: KeyScope = .unscoped, expiresAfter ttl: Duration? = nil
+    ) throws(KeyStoreError) -> KeyHandle {
+        let material = try SealedBytes(randomCount: length)
+        return try insert(material, usage: usage, keyLength: length, scope: scope, ttl: ttl)
+    }
+
     /// Imports an SRTP master key and salt negotiated elsewhere (DTLS-SRTP, SDES, test vectors).
     /// The store keeps its own sealed copy; wipe `key` after the call.
     public func importSRTPMasterKey(
@@ -64,8 +78,7 @@ public final class KeyStore: Sendable {
         guard salt.count == profile.masterSaltLength else {
             throw .invalidKeyLength(expected: profile.masterSaltLength, actual: salt.count)
         }
-        let material = SealedBytes(count: key.count + salt.count)
-        material.withMutableBytes { region in
+        let material = try SealedBytes(count: key.count + salt.count) { region in
             region.copyBytes(from: key)
             UnsafeMutableRawBufferPointer(rebasing: region[key.count...]).copyBytes(from: salt)
         }
@@ -104,10 +117,13 @@ public final class KeyStore: Sendable {
             state.records[keyID] = KeyRecord(
                 material: material, usage: usage, keyLength: keyLength, scope: scope,
                 deadline: deadline, ekt: ekt)
+            state.protection = state.protection.intersection(material.protection)
             return .inserted(KeyHandle(id: keyID, storeID: id, usage: usage))
         }
         switch outcome {
-        case .inserted(let handle): return handle
+        case .inserted(let handle):
+            if let deadline { sweeper.arm(for: deadline, sweeping: self) }
+            return handle
         case .closed:
             material.wipe()
             throw .keyRevoked
@@ -150,13 +166,14 @@ public final class KeyStore: Sendable {
     /// Registers `dependent` to be wiped with the key. If the key is already gone (revoked while
     /// the dependent was being keyed), the dependent is invalidated at once.
     func register(_ dependent: any KeyDependent, for handle: KeyHandle) {
+        guard handle.storeID == id else { return dependent.keyInvalidated(.revoked) }
         let record = state.withLock { $0.records[handle.id] }
-        guard let record, handle.storeID == id else {
-            dependent.keyInvalidated(.revoked)
-            return
+        if let record {
+            record.addDependent(dependent)
+            // Invalidated between the lookup and addDependent: it may have missed the dependent.
+            guard record.material.isWiped else { return }
         }
-        record.addDependent(dependent)
-        if record.material.isWiped { dependent.keyInvalidated(.revoked) }
+        dependent.keyInvalidated(state.withLock { $0.tombstones[handle.id] } ?? .revoked)
     }
 
     func liveRecord(_ handle: KeyHandle, for usage: KeyUsage) throws(KeyStoreError)
@@ -198,26 +215,57 @@ public final class KeyStore: Sendable {
         invalidate(ids: ids, reason: .revoked)
     }
 
-    /// Wipes every key whose expiry has passed, and the sessions keyed from them.
+    /// Wipes every key whose expiry has passed, and the sessions keyed from them. The store's
+    /// sweeper does this on its own when a deadline passes; call it to purge at a moment of your
+    /// choosing.
     public func purgeExpired() {
-        let ids = state.withLock { state in
-            state.records.filter { $0.value.isExpired }.map(\.key)
-        }
-        invalidate(ids: ids, reason: .expired)
+        _ = purgeExpiredKeys()
     }
 
-    /// Tears the store down: wipes every key and every session keyed from them, and refuses new
-    /// keys. Also runs when the store is released.
+    /// Wipes every expired key and returns the earliest deadline among the keys left, if any.
+    func purgeExpiredKeys() -> UInt64? {
+        let (expired, next) = state.withLock { state in
+            var expired: [UInt64] = []
+            var next: UInt64?
+            for (id, record) in state.records {
+                if record.isExpired {
+                    expired.append(id)
+                } else if let deadline = record.deadline {
+                    next = min(next ?? deadline, deadline)
+                }
+            }
+            return (expired, next)
+        }
+        invalidate(ids: expired, reason: .expired)
+        return next
+    }
+
+    /// Tears the store down: wipes every key and every session keyed from them, stops the expiry
+    /// sweeper, and refuses new keys. Also runs when the store is released.
     public func close() {
         let ids = state.withLock { state in
             state.closed = true
             return Array(state.records.keys)
         }
+        sweeper.stop()
         invalidate(ids: ids, reason: .revoked)
     }
 
     /// The number of live (not wiped) keys.
     public var liveKeyCount: Int { state.withLock { $0.records.count } }
+
+    /// The protection every key this store has sealed so far was granted: a protection is
+    /// reported only if it held for all of them, including keys wiped since. `.full` until the
+    /// first key. Check `memoryProtection.warnings` after creating keys; see `MemoryProtection`.
+    public var memoryProtection: MemoryProtection { state.withLock { $0.protection } }
+
+    /// The sealed bytes behind a live handle, for tests that inspect the guarded region.
+    func sealedBytesForTesting(_ handle: KeyHandle) -> SealedBytes? {
+        state.withLock { $0.records[handle.id]?.material }
+    }
+
+    /// Whether the expiry sweeper has a timer, for tests.
+    var isSweeperRunning: Bool { sweeper.isRunning }
 
     private func invalidate(ids: [UInt64], reason: KeyInvalidation) {
         let records = state.withLock { state in
@@ -229,10 +277,6 @@ public final class KeyStore: Sendable {
         }
         for record in records { record.invalidate(reason) }
     }
-}
-
-extension KeyStore: CustomStringConvertible {
-    public var description: String { "KeyStore(#\(id), \(liveKeyCount) keys, redacted)" }
 }
 
 /// One key held by the store: its sealed bytes, what it is for, and who was keyed from it.
@@ -260,10 +304,14 @@ final class KeyRecord: Sendable {
         self.ekt = ekt
     }
 
+    /// The deadline `ttl` from now; a TTL too long to represent never expires (`UInt64.max`).
     static func deadline(after ttl: Duration) -> UInt64 {
         let (seconds, attoseconds) = ttl.components
-        let nanos = max(0, seconds) &* 1_000_000_000 &+ max(0, attoseconds) / 1_000_000_000
-        return perc_coarse_monotonic_ns() &+ UInt64(nanos)
+        guard seconds >= 0 else { return perc_coarse_monotonic_ns() }
+        let (whole, o1) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        let (nanos, o2) = whole.addingReportingOverflow(UInt64(max(0, attoseconds) / 1_000_000_000))
+        let (deadline, o3) = perc_coarse_monotonic_ns().addingReportingOverflow(nanos)
+        return o1 || o2 || o3 ? .max : deadline
     }
 
     var isExpired: Bool {

@@ -1,69 +1,112 @@
 internal import CPERCShims
 import Synchronization
 
-/// Secret bytes owned by the key store. The bytes are reachable only inside `withUnsealed`, and
-/// are wiped when the region is wiped or released. A lock keeps a wipe from racing a use.
+/// Secret bytes owned by the key store (or an engine that must keep key material), held in a
+/// `GuardedRegion`: inaccessible at rest, readable only inside `withUnsealed`, writable only while
+/// being filled at creation or inside `withMutableBytes`, zeroed and unmapped by `wipe` or on
+/// release.
+///
+/// One lock serialises every unseal, fill and wipe of a region, so a wipe never races a use and
+/// one reader can never re-seal the pages under another: concurrent `withUnsealed` calls run one
+/// after the other (unsealing happens only while an engine is keyed, so this costs nothing on the
+/// packet path). Not reentrant: do not unseal the same `SealedBytes` inside its own `withUnsealed`.
 final class SealedBytes: @unchecked Sendable {
     let count: Int
-    private var storage: UnsafeMutableRawPointer?
+    /// What the kernel granted for the region.
+    let protection: MemoryProtection
+    /// Guarded by `lock`; `nil` once wiped.
+    private var region: GuardedRegion?
     private let lock = Mutex(())
 
-    init(count: Int) {
-        precondition(count > 0)
-        self.count = count
-        storage = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 16)
-        storage!.initializeMemory(as: UInt8.self, repeating: 0, count: count)
+    /// A new zero-filled region of `count` octets.
+    convenience init(count: Int) throws(KeyStoreError) {
+        try self.init(GuardedRegion(count: count))
+    }
+
+    /// A new sealed region filled from OpenSSL's DRBG, which writes straight into the region.
+    convenience init(randomCount count: Int) throws(KeyStoreError) {
+        try self.init(GuardedRegion(count: count, random: true))
+    }
+
+    private init(_ region: consuming GuardedRegion) {
+        count = region.count
+        protection = region.protection
+        self.region = consume region
+    }
+
+    /// A new region of `count` octets that `fill` writes before it is sealed for the first time.
+    convenience init(count: Int, filling fill: (UnsafeMutableRawBufferPointer) -> Void)
+        throws(KeyStoreError)
+    {
+        let region = try GuardedRegion(count: count)
+        do {
+            try region.protect(.readWrite)
+            fill(region.bytes)
+            try region.protect(.none)
+        } catch {
+            region.release()
+            throw error
+        }
+        self.init(region)
     }
 
     /// Copies `bytes` into a new sealed region.
-    convenience init(copying bytes: UnsafeRawBufferPointer) {
-        self.init(count: bytes.count)
-        storage!.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+    convenience init(copying bytes: UnsafeRawBufferPointer) throws(KeyStoreError) {
+        try self.init(count: bytes.count) { region in region.copyMemory(from: bytes) }
     }
 
-    /// A new sealed region filled from OpenSSL's DRBG.
-    convenience init(randomCount count: Int) throws(KeyStoreError) {
-        self.init(count: count)
-        guard perc_random_bytes(storage!.assumingMemoryBound(to: UInt8.self), count) == 1 else {
-            wipe()
-            throw .randomGenerationFailed
-        }
+    var isWiped: Bool {
+        lock._unsafeLock()
+        defer { lock._unsafeUnlock() }
+        return region == nil
     }
 
-    var isWiped: Bool { lock.withLock { _ in storage == nil } }
-
-    /// Runs `body` with the secret bytes. Callers must not let the pointer escape. Throws
+    /// Runs `body` with the secret bytes, readable (`PROT_READ`) for the call only. Callers must
+    /// not let the pointer escape or copy the bytes anywhere they do not wipe. Throws
     /// `KeyStoreError.keyRevoked` if the bytes were wiped.
     func withUnsealed<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         lock._unsafeLock()
         defer { lock._unsafeUnlock() }
-        guard let storage else { throw KeyStoreError.keyRevoked }
-        return try body(UnsafeRawBufferPointer(start: storage, count: count))
+        let bytes = try openLocked(.read)
+        defer { sealLocked() }
+        return try body(UnsafeRawBufferPointer(bytes))
     }
 
-    /// Runs `body` with writable access, for filling a new region.
-    func withMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
-        precondition(storage != nil, "sealed bytes used after wipe")
-        return try body(UnsafeMutableRawBufferPointer(start: storage, count: count))
+    /// Runs `body` with writable access (`PROT_READ|PROT_WRITE`) for the call only, for working
+    /// buffers that are filled after creation. Throws `KeyStoreError.keyRevoked` if the bytes were
+    /// wiped, and whatever `body` throws.
+    func withMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) throws -> R {
+        lock._unsafeLock()
+        defer { lock._unsafeUnlock() }
+        let bytes = try openLocked(.readWrite)
+        defer { sealLocked() }
+        return try body(bytes)
     }
 
-    /// Zeroes and releases the bytes. Idempotent.
+    private func openLocked(_ access: GuardedRegion.Access) throws(KeyStoreError)
+        -> UnsafeMutableRawBufferPointer
+    {
+        guard let bytes = region?.bytes else { throw .keyRevoked }
+        try region?.protect(access)
+        return bytes
+    }
+
+    /// Back to `PROT_NONE`. Fails closed: a region that cannot be sealed again is wiped rather
+    /// than left readable.
+    private func sealLocked() {
+        do { try region?.protect(.none) } catch { wipeLocked() }
+    }
+
+    /// Zeroes, unlocks and unmaps the region. Idempotent.
     func wipe() {
         lock._unsafeLock()
         defer { lock._unsafeUnlock() }
-        guard let storage else { return }
-        perc_wipe(storage, count)
-        storage.deallocate()
-        self.storage = nil
+        wipeLocked()
+    }
+
+    private func wipeLocked() {
+        region.take()?.release()
     }
 
     deinit { wipe() }
-}
-
-extension SealedBytes: CustomStringConvertible, CustomDebugStringConvertible,
-    CustomReflectable
-{
-    var description: String { "SealedBytes(\(count) octets, redacted)" }
-    var debugDescription: String { description }
-    var customMirror: Mirror { Mirror(self, children: ["count": count], displayStyle: .class) }
 }
