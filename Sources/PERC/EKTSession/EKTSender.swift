@@ -1,0 +1,379 @@
+import Synchronization
+
+/// The sending side of an EKT stream (RFC 8870): protects RTP with the sender's own SRTP master
+/// key and appends to every packet the EKT tag that carries that key to receivers — a
+/// FullEKTField (the key, SSRC and ROC wrapped under the EKT key) or the one-octet
+/// ShortEKTField, per `EKTSenderSchedule`.
+///
+/// ```
+/// | RTP header | payload (encrypted) | SRTP tag | EKT tag: FullEKTField or 0x00 |
+/// ```
+///
+/// - Keys: the master key is random (or the key part of one given at creation), lives in the
+///   store in the EKT key's scope, and is paired with the EKT key's salt, which receivers get with
+///   the EKT key (RFC 8870 §4.2). `rotateMasterKey()` moves to a new master key (epoch + 1);
+///   `rekey(ektKey:)` moves to a new EKT key and, as RFC 8870 §4.5 requires, a new master key
+///   (epoch 0). Both take effect on the next packet, whose Full field carries the key that
+///   protects it (RFC 8870 §4.3.1; see "The 250 ms recommendation" below).
+/// - Full fields are wrapped once per SSRC, key and ROC and cached (RFC 8870 §4.3.1): a packet
+///   copies the cached octets, it does not wrap.
+/// - SRTCP is plain SRTCP under the sender's current master key, without an EKT tag: RFC 8870
+///   defines EKT for SRTP only (§4).
+/// - Ending the EKT key's conference wipes the master key and the session; revoking the EKT key
+///   or its expiry (`ekt_ttl`) stops the sender: every later RTP packet throws.
+///
+/// ## The 250 ms recommendation
+///
+/// RFC 8870 §4.3.1 says the Full field MUST carry the key, SSRC and ROC "actually used" for the
+/// packet, while §4.6 recommends announcing a new key and protecting with the old one for another
+/// 250 ms. The two conflict; this sender follows the MUST and switches at once: the packet that
+/// announces a key is protected with it, so a receiver learns the key from the very packet that
+/// proves it (the receiver installs a key only once a packet authenticates with it), and the
+/// burst of Full fields plus the periodic ones cover lost packets. `EKTReceiver` accepts both
+/// behaviours: a key announced before use is held until a packet authenticates with it.
+///
+/// Thread-safe; calls are serialised by a lock.
+public final class EKTSender: Sendable {
+    public let configuration: Configuration
+    private let store: KeyStore
+    private let clock: EKTClock
+    private let state: Mutex<State>
+
+    /// RFC 8870 §4.4.1: an AESKW EKT key wraps at most T = 2^48 FullEKTFields.
+    static let wrapLimit: UInt64 = 1 << 48
+
+    private struct State {
+        var keying: Keying
+        /// FullEKTFields wrapped under the current EKT key; a cached field re-sent counts once
+        /// (RFC 8870 §4.4).
+        var wraps: UInt64 = 0
+        var streams: [UInt32: EKTSenderStream] = [:]
+    }
+
+    /// One master key under one EKT key.
+    private struct Keying {
+        let ektKey: KeyHandle
+        let ekt: KeyStore.EKTKeyInfo
+        let ektWatch: EKTKeyWatch
+        /// The store key the session is keyed from (master key ‖ EKT salt); the sender's own.
+        let masterKey: KeyHandle
+        let session: SRTPSession
+        /// RFC 8870 §4.1: keys this sender sent under the EKT key before this one.
+        let epoch: UInt16
+        /// Counts master keys over the sender's life; streams notice a new key by it.
+        let generation: UInt64
+    }
+
+    /// Creates a sender for `ektKey`, an EKT key of `store`.
+    ///
+    /// - Parameters:
+    ///   - masterKey: an SRTP master key whose key part to use; nil (the default) generates a
+    ///     random one. Either way the sender keys its session from a new store key (the master key
+    ///     with the EKT key's salt) in the EKT key's scope; `masterKey` itself stays the caller's.
+    ///   - configuration: the SRTP profile and options (no MKI) and the Full field schedule.
+    public convenience init(
+        store: KeyStore, ektKey: KeyHandle, masterKey: KeyHandle? = nil,
+        configuration: Configuration
+    ) throws(EKTSessionError) {
+        try self.init(
+            store: store, ektKey: ektKey, masterKey: masterKey, configuration: configuration,
+            clock: .coarseMonotonic)
+    }
+
+    init(
+        store: KeyStore, ektKey: KeyHandle, masterKey: KeyHandle?, configuration: Configuration,
+        clock: EKTClock
+    ) throws(EKTSessionError) {
+        try configuration.validate()
+        self.configuration = configuration
+        self.store = store
+        self.clock = clock
+        let keying = try Self.makeKeying(
+            store: store, ektKey: ektKey, masterKey: masterKey, configuration: configuration,
+            epoch: 0, generation: 0)
+        state = Mutex(State(keying: keying))
+    }
+
+    deinit {
+        state.withLock { store.revoke($0.keying.masterKey) }
+    }
+
+    /// Octets protection adds to an RTP packet: the SRTP tag and the largest EKT tag (a
+    /// FullEKTField). Give `protectRTP` buffers with this much room after the packet.
+    public var maxRTPOverhead: Int {
+        configuration.srtp.maxRTPOverhead + configuration.fullFieldLength
+    }
+
+    /// Octets protection adds to an RTCP packet (no EKT tag on SRTCP).
+    public var maxRTCPOverhead: Int { configuration.srtp.maxRTCPOverhead }
+
+    /// The SPI of the current EKT key (RFC 8870 §4.2).
+    public var spi: UInt16 { state.withLock { $0.keying.ekt.spi } }
+
+    /// The epoch of the current master key under the current EKT key (RFC 8870 §4.1).
+    public var epoch: UInt16 { state.withLock { $0.keying.epoch } }
+
+    /// The ROC of the last packet sent on `ssrc`, or nil before the first.
+    public func rolloverCounter(ssrc: UInt32) -> UInt32? {
+        state.withLock { $0.streams[ssrc]?.index.roc }
+    }
+
+    // MARK: Protecting
+
+    /// Protects the RTP packet in the first `length` octets of `buffer`, appends its EKT tag and
+    /// returns the length of the result. `buffer.count` must leave `maxRTPOverhead` octets of room.
+    public func protectRTP(_ buffer: UnsafeMutableRawBufferPointer, length: Int)
+        throws(EKTSessionError) -> Int
+    {
+        let now = clock.now()
+        return try state.withLock { state throws(EKTSessionError) -> Int in
+            try protectRTP(buffer, length: length, now: now, state: &state)
+        }
+    }
+
+    /// Protects an RTP packet held in `packet` and appends its EKT tag. Reserve `maxRTPOverhead`
+    /// spare capacity to avoid a reallocation.
+    public func protectRTP(_ packet: inout [UInt8]) throws(EKTSessionError) {
+        try EKTBytes.transform(&packet, growth: maxRTPOverhead, protectRTP)
+    }
+
+    /// Protects the RTCP compound packet in the first `length` octets of `buffer` as plain SRTCP
+    /// under the current master key (no EKT tag: RFC 8870 §4) and returns the SRTCP length.
+    public func protectRTCP(_ buffer: UnsafeMutableRawBufferPointer, length: Int)
+        throws(EKTSessionError) -> Int
+    {
+        let session = state.withLock { $0.keying.session }
+        do {
+            return try session.protectRTCP(buffer, length: length)
+        } catch {
+            throw .srtp(error)
+        }
+    }
+
+    /// Protects an RTCP compound packet held in `packet` as plain SRTCP.
+    public func protectRTCP(_ packet: inout [UInt8]) throws(EKTSessionError) {
+        try EKTBytes.transform(&packet, growth: maxRTCPOverhead, protectRTCP)
+    }
+
+    private func protectRTP(
+        _ buffer: UnsafeMutableRawBufferPointer, length: Int, now: UInt64, state: inout State
+    ) throws(EKTSessionError) -> Int {
+        let keying = state.keying
+        try Self.checkLive(keying, now: now)
+        let header: RTPHeader
+        do {
+            header = try RTPHeader(parsing: UnsafeRawBufferPointer(buffer), length: length)
+        } catch {
+            throw .srtp(error)
+        }
+        guard buffer.count >= length + maxRTPOverhead else {
+            throw .srtp(.bufferTooSmall(needed: length + maxRTPOverhead))
+        }
+        let schedule = configuration.schedule
+        let existing = state.streams[header.ssrc]
+        var stream =
+            existing
+            ?? EKTSenderStream(schedule: schedule, generation: keying.generation)
+        let newKey = stream.generation != keying.generation
+        if newKey { schedule.keyChanged(&stream.schedule) }  // RFC 8870 §4.6: rekey
+        // The ROC of THIS packet (RFC 8870 §4.3.1 step 2), estimated before protecting it.
+        guard let estimate = stream.index.estimate(header.sequenceNumber) else {
+            throw .srtp(.indexExhausted)
+        }
+        let full = schedule.wantsFull(stream.schedule, now: now)
+        if full {
+            try refreshFullField(
+                &stream, ssrc: header.ssrc, roc: estimate.roc, keying: keying, wraps: &state.wraps)
+        }
+        let srtpLength: Int
+        do {
+            // A session keyed since this stream's last packet continues the stream's index.
+            if newKey {
+                try keying.session.setRolloverCounter(
+                    estimate.roc, ssrc: header.ssrc, direction: .outbound)
+            }
+            srtpLength = try keying.session.protectRTP(buffer, length: length)
+        } catch {
+            throw .srtp(error)
+        }
+        let end: Int
+        if full, let field = stream.fullField {
+            // RFC 8870 §4.3.1 step 4: after the authenticated SRTP packet.
+            end = srtpLength + field.bytes.count
+            UnsafeMutableRawBufferPointer(rebasing: buffer[srtpLength..<end])
+                .copyBytes(from: field.bytes)
+        } else {
+            buffer[srtpLength] = EKTField.MessageType.short  // RFC 8870 §4.1
+            end = srtpLength + 1
+        }
+        stream.index.update(estimate)
+        schedule.record(&stream.schedule, full: full, now: now)
+        stream.generation = keying.generation
+        state.streams[header.ssrc] = stream
+        return end
+    }
+
+    /// Makes sure `stream` holds the FullEKTField for the current key and `roc`: the cached one,
+    /// or a new one wrapped now (RFC 8870 §4.3.1: the ciphertext only changes with the key or
+    /// the ROC).
+    private func refreshFullField(
+        _ stream: inout EKTSenderStream, ssrc: UInt32, roc: UInt32, keying: Keying,
+        wraps: inout UInt64
+    ) throws(EKTSessionError) {
+        if let cached = stream.fullField, cached.generation == keying.generation,
+            cached.roc == roc
+        {
+            return
+        }
+        // RFC 8870 §4.4: at most T encryptions under one EKT key; rekey beyond.
+        guard wraps < Self.wrapLimit else {
+            throw .ekt(.invalidArgument("EKT key usage limit reached; rekey"))
+        }
+        let field: FullEKTField
+        do {
+            field = try store.makeFullEKTField(
+                ektKey: keying.ektKey, srtpMasterKey: keying.masterKey, ssrc: ssrc, roc: roc,
+                epoch: keying.epoch)
+        } catch {
+            throw .ekt(error)
+        }
+        wraps += 1
+        stream.fullField = EKTFullFieldCache(
+            generation: keying.generation, roc: roc, bytes: field.bytes)
+    }
+
+    /// RFC 8870 §5.2.2, §6: an EKT key is not used after its TTL, nor after it was revoked.
+    private static func checkLive(_ keying: Keying, now: UInt64) throws(EKTSessionError) {
+        if let invalidation = keying.ektWatch.invalidation {
+            throw .ekt(.keyStore(invalidation))
+        }
+        if let deadline = keying.ekt.deadline, now >= deadline {
+            throw .ekt(.keyStore(.keyExpired))
+        }
+    }
+
+    // MARK: New keys
+
+    /// Moves to a new random SRTP master key under the same EKT key, with the epoch one higher
+    /// (RFC 8870 §4.1). The next `schedule.burst` packets of every SSRC carry it in Full fields
+    /// (RFC 8870 §4.6). After 65535 rotations under one EKT key the epoch is exhausted: rekey.
+    public func rotateMasterKey() throws(EKTSessionError) {
+        try state.withLock { state throws(EKTSessionError) in
+            let current = state.keying
+            guard current.epoch < .max else {
+                throw .ekt(.invalidArgument("EKT epoch exhausted; rekey the EKT key"))
+            }
+            state.keying = try Self.makeKeying(
+                store: store, ektKey: current.ektKey, masterKey: nil,
+                configuration: configuration, epoch: current.epoch + 1,
+                generation: current.generation + 1)
+            store.revoke(current.masterKey)
+        }
+    }
+
+    /// Moves to a new EKT key (a new SPI) and, as RFC 8870 §4.5 requires, a new random SRTP master
+    /// key, with the epoch back at 0 (RFC 8870 §4.1). The next `schedule.burst` packets of every
+    /// SSRC carry the new key in Full fields under the new SPI.
+    ///
+    /// Throws `EKTError.duplicateSPI` if `ektKey` has the current SPI: receivers tell EKT keys
+    /// apart by SPI (RFC 8870 §4.2), and an epoch 0 under the same SPI would look like a rollback.
+    public func rekey(ektKey: KeyHandle) throws(EKTSessionError) {
+        let spi: UInt16
+        do {
+            spi = try store.ektKeyInfo(ektKey).spi
+        } catch {
+            throw .ekt(error)
+        }
+        try state.withLock { state throws(EKTSessionError) in
+            let current = state.keying
+            guard spi != current.ekt.spi else { throw .ekt(.duplicateSPI(spi)) }
+            state.keying = try Self.makeKeying(
+                store: store, ektKey: ektKey, masterKey: nil, configuration: configuration,
+                epoch: 0, generation: current.generation + 1)
+            state.wraps = 0
+            store.revoke(current.masterKey)
+        }
+    }
+
+    private static func makeKeying(
+        store: KeyStore, ektKey: KeyHandle, masterKey: KeyHandle?, configuration: Configuration,
+        epoch: UInt16, generation: UInt64
+    ) throws(EKTSessionError) -> Keying {
+        let info: KeyStore.EKTKeyInfo
+        let key: KeyHandle
+        do {
+            info = try store.ektKeyInfo(ektKey)
+            key = try store.makeEKTSenderMasterKey(
+                ektKey: ektKey, copying: masterKey, for: configuration.profile)
+        } catch {
+            throw .ekt(error)
+        }
+        let session: SRTPSession
+        do {
+            session = try withEKTSessionErrors {
+                try SRTPSession(key: key, in: store, configuration: configuration.srtp)
+            }
+        } catch {
+            store.revoke(key)
+            throw error
+        }
+        let watch = EKTKeyWatch()
+        store.register(watch, for: ektKey)
+        return Keying(
+            ektKey: ektKey, ekt: info, ektWatch: watch, masterKey: key, session: session,
+            epoch: epoch, generation: generation)
+    }
+}
+
+extension EKTSender: CustomStringConvertible {
+    public var description: String {
+        let (spi, epoch) = state.withLock { ($0.keying.ekt.spi, $0.keying.epoch) }
+        return "EKTSender(\(configuration.profile), SPI \(spi), epoch \(epoch), keys redacted)"
+    }
+}
+
+/// Per-SSRC state of an EKT sender.
+struct EKTSenderStream {
+    /// The stream's ROC and highest SEQ, as the session tracks them: the sender needs the ROC of
+    /// each packet before protecting it, to put it in the Full field (RFC 8870 §4.3.1).
+    var index = RolloverEstimator()
+    var schedule: EKTSenderSchedule.Stream
+    /// The master key generation of the stream's last packet.
+    var generation: UInt64
+    var fullField: EKTFullFieldCache?
+
+    init(schedule: EKTSenderSchedule, generation: UInt64) {
+        self.schedule = EKTSenderSchedule.Stream(schedule: schedule)
+        self.generation = generation
+    }
+}
+
+/// The FullEKTField of one SSRC, as it goes on the wire. RFC 8870 §4.3.1: the ciphertext is the
+/// same for the same EKT key, master key, SSRC and ROC, so it is wrapped once and re-sent until
+/// the key (`generation`) or the ROC changes. Nothing in it is secret.
+struct EKTFullFieldCache {
+    let generation: UInt64
+    let roc: UInt32
+    let bytes: [UInt8]
+}
+
+/// Learns from the store when an EKT key is revoked or expires, so its sender stops at once.
+final class EKTKeyWatch: KeyDependent {
+    private let state = Atomic<UInt8>(0)
+
+    private static let revoked: UInt8 = 1
+    private static let expired: UInt8 = 2
+
+    func keyInvalidated(_ reason: KeyInvalidation) {
+        state.store(reason == .expired ? Self.expired : Self.revoked, ordering: .releasing)
+    }
+
+    /// Why the key is gone, or nil while it is live.
+    var invalidation: KeyStoreError? {
+        switch state.load(ordering: .acquiring) {
+        case Self.revoked: .keyRevoked
+        case Self.expired: .keyExpired
+        default: nil
+        }
+    }
+}
