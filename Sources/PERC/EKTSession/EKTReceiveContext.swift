@@ -33,11 +33,20 @@ protocol EKTReceiveContext: AnyObject, Sendable {
         -> Int
 
     /// Readies this context's inbound stream `ssrc` to take over from `current`, the context it
-    /// would replace, before a trial: the stream keeps `current`'s RTP replay history — the SSRC's
-    /// packet index runs on across key changes, so no packet seen under the old key can be
-    /// replayed under the new one (RFC 3711 §3.3.2; RFC 8871 §8.2.2) — and its index starts at
-    /// `roc` (the ROC of a FullEKTField, RFC 8870 §4.3.2 step 9) or, for nil, continues `current`'s.
-    func continueStream(_ ssrc: UInt32, from current: Self?, roc: UInt32?) throws(SRTPError)
+    /// would replace, before a trial on `packet` (the first `length` octets, without EKT tag):
+    ///
+    /// - the stream keeps `current`'s RTP replay history: the SSRC's packet index runs on across
+    ///   key changes, so no packet seen under the old key can be replayed under the new one
+    ///   (RFC 3711 §3.3.2; RFC 8871 §8.2.2);
+    /// - its index starts at `roc` (the ROC of a FullEKTField, RFC 8870 §4.3.2 step 9) or, for
+    ///   nil, continues `current`'s;
+    /// - the packet's index must be ahead of every index `current` has seen, or this throws
+    ///   `.replayed`: a sender uses a new key only after the old one, so an older packet under a
+    ///   key this SSRC never installed is a replay, whatever epoch its Full field claims.
+    func continueStream(
+        _ ssrc: UInt32, from current: Self?, roc: UInt32?, packet: UnsafeRawBufferPointer,
+        length: Int
+    ) throws(SRTPError)
 
     /// The ROC of the inbound stream `ssrc`, nil if it has none.
     func rolloverCounter(ssrc: UInt32) -> UInt32?

@@ -104,10 +104,12 @@ public final class EKTReceiver: Sendable {
 
     // MARK: Streams
 
-    /// What the receiver has learned for `ssrc`, or nil if no key was installed for it.
+    /// What the receiver has learned for `ssrc`, or nil if it has no key for it.
     public func stream(ssrc: UInt32) -> EKTReceivedStream? {
-        core.withLock { core in
-            core.streams[ssrc].map { state in
+        let now = clock.now()
+        return core.withLock { core in
+            core.retireOlderEKTKeys(now: now)
+            return core.streams[ssrc].map { state in
                 EKTReceivedStream(
                     ssrc: ssrc, spi: state.installed.spi, epoch: state.installed.epoch,
                     rolloverCounter: state.installed.context.rolloverCounter(ssrc: ssrc),
@@ -117,7 +119,13 @@ public final class EKTReceiver: Sendable {
     }
 
     /// The SSRCs the receiver has a key for.
-    public var ssrcs: [UInt32] { core.withLock { Array($0.streams.keys) } }
+    public var ssrcs: [UInt32] {
+        let now = clock.now()
+        return core.withLock { core in
+            core.retireOlderEKTKeys(now: now)
+            return Array(core.streams.keys)
+        }
+    }
 }
 
 extension EKTReceiver: CustomStringConvertible {

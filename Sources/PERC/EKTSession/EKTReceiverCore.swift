@@ -162,13 +162,20 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
             commit(candidate, ssrc: ssrc, now: now)
             return rtpLength
         } catch {
-            // RFC 8870 §4.3.2 (the 250 ms of §4.6): a sender may announce a key before it uses
-            // it; if the packet is still under the installed key, hold the new one.
-            if error == .authenticationFailed, let installed = streams[ssrc]?.installed,
+            // Not the candidate's packet: it may still be the installed key's, with the new key
+            // announced early (RFC 8870 §4.3.2 and the 250 ms of §4.6), or a late packet.
+            if error == .authenticationFailed || error == .replayed,
+                let installed = streams[ssrc]?.installed,
                 let rtpLength = try? installed.context.unprotectRTP(packet, length: length)
             {
-                if !isPending, let replaced = streams[ssrc]?.hold(candidate) {
-                    replaced.discard()
+                // A key whose packet was ahead of the stream but under the installed key is the
+                // sender's next key: hold it. One behind the stream cannot be.
+                if !isPending {
+                    if error == .authenticationFailed {
+                        streams[ssrc]?.hold(candidate)?.discard()
+                    } else {
+                        candidate.context.discard()
+                    }
                 }
                 return rtpLength
             }
@@ -182,7 +189,9 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
         _ context: Context, roc: UInt32?, _ packet: UnsafeMutableRawBufferPointer, _ length: Int,
         _ ssrc: UInt32
     ) throws(SRTPError) -> Int {
-        try context.continueStream(ssrc, from: streams[ssrc]?.installed.context, roc: roc)
+        try context.continueStream(
+            ssrc, from: streams[ssrc]?.installed.context, roc: roc,
+            packet: UnsafeRawBufferPointer(packet), length: length)
         return try context.unprotectRTP(packet, length: length)
     }
 

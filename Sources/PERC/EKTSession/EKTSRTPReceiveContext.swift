@@ -53,10 +53,13 @@ final class EKTSRTPReceiveContext: EKTReceiveContext, Sendable {
         try session.unprotectRTCP(packet, length: length)
     }
 
-    func continueStream(_ ssrc: UInt32, from current: EKTSRTPReceiveContext?, roc: UInt32?)
-        throws(SRTPError)
-    {
-        try session.continueInboundRTP(ssrc: ssrc, from: current?.session, roc: roc)
+    func continueStream(
+        _ ssrc: UInt32, from current: EKTSRTPReceiveContext?, roc: UInt32?,
+        packet: UnsafeRawBufferPointer, length: Int
+    ) throws(SRTPError) {
+        let header = try RTPHeader(parsing: packet, length: length)
+        try session.continueInboundRTP(
+            ssrc: ssrc, sequence: header.sequenceNumber, from: current?.session, roc: roc)
     }
 
     func rolloverCounter(ssrc: UInt32) -> UInt32? {
@@ -69,25 +72,32 @@ final class EKTSRTPReceiveContext: EKTReceiveContext, Sendable {
 }
 
 extension SRTPSession {
-    /// Gives the inbound stream `ssrc` of this session the RTP index and replay history of the
-    /// same stream in `previous` (if it has one), then, with `roc`, restarts the index at that ROC
-    /// with the next packet's SEQ (RFC 3711 §3.3.1). The SRTCP replay history is not carried: the
+    /// Makes the inbound stream `ssrc` of this session continue the same stream of `previous`
+    /// for a packet with SEQ `sequence` (see `EKTReceiveContext.continueStream`): it takes
+    /// `previous`'s RTP index and replay history, restarts the index at `roc` if given
+    /// (RFC 3711 §3.3.1), and the packet's index must be ahead of the highest `previous` has seen
+    /// (`.replayed` otherwise; nothing changes then). The SRTCP replay history is not carried: the
     /// SRTCP index restarts with every master key (RFC 3711 §3.4).
     ///
     /// Both sessions must run on the OpenSSL engine (`.unsupported` otherwise).
-    func continueInboundRTP(ssrc: UInt32, from previous: SRTPSession?, roc: UInt32?)
-        throws(SRTPError)
-    {
+    func continueInboundRTP(
+        ssrc: UInt32, sequence: UInt16, from previous: SRTPSession?, roc: UInt32?
+    ) throws(SRTPError) {
         let inherited = try previous?.withEngine { engine throws(SRTPError) in
             try Self.openSSL(engine).inbound[ssrc].map { ($0.rtpIndex, $0.receivedRTP) }
         }
+        var index = inherited?.0 ?? RolloverEstimator()
+        if let roc { index.reset(roc: roc) }
+        if let seen = inherited?.0, let highestSequence = seen.highestSequence {
+            let highest = UInt64(seen.roc) << 16 | UInt64(highestSequence)
+            guard let estimate = index.estimate(sequence), estimate.index > highest else {
+                throw .replayed
+            }
+        }
         try withEngine { engine throws(SRTPError) in
             let stream = try Self.openSSL(engine).inboundStream(ssrc)
-            if let (index, window) = inherited {
-                stream.rtpIndex = index
-                stream.receivedRTP = window
-            }
-            if let roc { stream.rtpIndex.reset(roc: roc) }
+            stream.rtpIndex = index
+            if let (_, window) = inherited { stream.receivedRTP = window }
         }
     }
 

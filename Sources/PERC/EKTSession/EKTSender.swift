@@ -113,6 +113,9 @@ public final class EKTSender: Sendable {
     /// The epoch of the current master key under the current EKT key (RFC 8870 §4.1).
     public var epoch: UInt16 { state.withLock { $0.keying.epoch } }
 
+    /// FullEKTFields wrapped under the current EKT key (RFC 8870 §4.4: at most T).
+    var wrapCount: UInt64 { state.withLock { $0.wraps } }
+
     /// The ROC of the last packet sent on `ssrc`, or nil before the first.
     public func rolloverCounter(ssrc: UInt32) -> UInt32? {
         state.withLock { $0.streams[ssrc]?.index.roc }
@@ -159,7 +162,7 @@ public final class EKTSender: Sendable {
         _ buffer: UnsafeMutableRawBufferPointer, length: Int, now: UInt64, state: inout State
     ) throws(EKTSessionError) -> Int {
         let keying = state.keying
-        try Self.checkLive(keying, now: now)
+        try Self.checkLive(keying)
         let header: RTPHeader
         do {
             header = try RTPHeader(parsing: UnsafeRawBufferPointer(buffer), length: length)
@@ -243,11 +246,12 @@ public final class EKTSender: Sendable {
     }
 
     /// RFC 8870 §5.2.2, §6: an EKT key is not used after its TTL, nor after it was revoked.
-    private static func checkLive(_ keying: Keying, now: UInt64) throws(EKTSessionError) {
+    /// Key lifetimes run on the store's clock.
+    private static func checkLive(_ keying: Keying) throws(EKTSessionError) {
         if let invalidation = keying.ektWatch.invalidation {
             throw .ekt(.keyStore(invalidation))
         }
-        if let deadline = keying.ekt.deadline, now >= deadline {
+        if let deadline = keying.ekt.deadline, EKTClock.coarseMonotonic.now() >= deadline {
             throw .ekt(.keyStore(.keyExpired))
         }
     }
