@@ -9,7 +9,9 @@
 /// 2. Short: the SSRC's installed context unprotects the packet (`noKey` without one).
 /// 3. Full, repeating the EKTCiphertext of the installed or pending key: no unwrap.
 /// 4. Otherwise the SPI selects a live EKT key of the scope; the store unwraps and checks the
-///    SSRC and the key length (RFC 8870 §4.3.2 steps 2–6).
+///    SSRC and the key length (RFC 8870 §4.3.2 steps 2–6). Every failure drops the packet; for
+///    an SSRC mismatch step 5 would allow processing it, but a field moved between streams is a
+///    sign of tampering.
 /// 5. The key, by its fingerprint and epoch, is the installed one (process normally), an older
 ///    one (ignore the tag, process with the installed context: no rollback, RFC 8870 §4.1), or a
 ///    new one: a candidate context is built, takes over the SSRC's replay history, starts at the
@@ -73,7 +75,8 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
             }
             if let pending = state.pending, pending.isRepeated(by: location, in: bytes) {
                 return try trial(
-                    pending, isPending: true, packet, length: srtpLength, ssrc: ssrc, now: now)
+                    pending, isPending: true, roc: pending.roc, packet, length: srtpLength,
+                    ssrc: ssrc, now: now)
             }
         }
         return try unprotect(
@@ -109,13 +112,14 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
         case .installed:
             // The same key with another ciphertext: the ROC moved on. Remember the new one.
             let rtpLength = try unprotectWithInstalled(packet, length: length, ssrc: ssrc, now: now)
-            streams[ssrc]?.noteRepeat(ciphertext: field.ciphertext)
+            streams[ssrc]?.noteRepeat(ciphertext: field.ciphertext, of: fingerprint)
             rekeys.note(.init(handle: ektKey, spi: field.spi), now: now)
             return rtpLength
         case .pending:
+            // The held key, with the ROC of this field.
             return try trial(
-                streams[ssrc]!.pending!, isPending: true, packet, length: length, ssrc: ssrc,
-                now: now)
+                streams[ssrc]!.pending!, isPending: true, roc: unwrapped.roc, packet,
+                length: length, ssrc: ssrc, now: now)
         case .stale:
             // RFC 8870 §4.1: no rollback; the tag is ignored and the packet processed as is.
             do {
@@ -129,7 +133,8 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
                 ektKey: ektKey, spi: field.spi, epoch: field.epoch, roc: unwrapped.roc,
                 fingerprint: fingerprint, ciphertext: field.ciphertext)
             return try trial(
-                candidate, isPending: false, packet, length: length, ssrc: ssrc, now: now)
+                candidate, isPending: false, roc: candidate.roc, packet, length: length,
+                ssrc: ssrc, now: now)
         }
     }
 
@@ -152,13 +157,14 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
         }
     }
 
-    /// Trials `candidate` on the packet that carried its key, and installs it on success.
+    /// Trials `candidate` on the packet that carried its key with the ROC `roc` from the field,
+    /// and installs it on success.
     private mutating func trial(
-        _ candidate: EKTKeyedContext<Context>, isPending: Bool,
+        _ candidate: EKTKeyedContext<Context>, isPending: Bool, roc: UInt32,
         _ packet: UnsafeMutableRawBufferPointer, length: Int, ssrc: UInt32, now: UInt64
     ) throws(EKTSessionError) -> Int {
         do {
-            let rtpLength = try attempt(candidate.context, roc: candidate.roc, packet, length, ssrc)
+            let rtpLength = try attempt(candidate.context, roc: roc, packet, length, ssrc)
             commit(candidate, ssrc: ssrc, now: now)
             return rtpLength
         } catch {
@@ -284,7 +290,6 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
     mutating func forgetAll() {
         for ssrc in Array(streams.keys) { forget(ssrc: ssrc) }
     }
-
 }
 
 /// The EKT tag at the end of a received packet (RFC 8870 §4.1), located without copying.

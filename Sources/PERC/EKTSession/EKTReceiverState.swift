@@ -82,8 +82,10 @@ struct EKTReceiverState<Context: EKTReceiveContext>: Sendable {
         return pending.map(\.context)
     }
 
-    /// Remembers the newest EKTCiphertext of the installed key (it changes with the ROC).
-    mutating func noteRepeat(ciphertext: [UInt8]) {
+    /// Remembers the newest EKTCiphertext of the installed key (it changes with the ROC), if the
+    /// installed key is still the one with `fingerprint`.
+    mutating func noteRepeat(ciphertext: [UInt8], of fingerprint: EKTKeyFingerprint) {
+        guard installed.fingerprint == fingerprint else { return }
         installed.ciphertext = ciphertext
     }
 

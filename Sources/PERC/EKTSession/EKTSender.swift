@@ -39,29 +39,24 @@ public final class EKTSender: Sendable {
     private let clock: EKTClock
     private let state: Mutex<State>
 
-    /// RFC 8870 §4.4.1: an AESKW EKT key wraps at most T = 2^48 FullEKTFields.
-    static let wrapLimit: UInt64 = 1 << 48
-
     private struct State {
         var keying: Keying
-        /// FullEKTFields wrapped under the current EKT key; a cached field re-sent counts once
-        /// (RFC 8870 §4.4).
-        var wraps: UInt64 = 0
-        var streams: [UInt32: EKTSenderStream] = [:]
+        var tags: EKTSenderTags
     }
 
     /// One master key under one EKT key.
     private struct Keying {
-        let ektKey: KeyHandle
         let ekt: KeyStore.EKTKeyInfo
         let ektWatch: EKTKeyWatch
-        /// The store key the session is keyed from (master key ‖ EKT salt); the sender's own.
-        let masterKey: KeyHandle
         let session: SRTPSession
-        /// RFC 8870 §4.1: keys this sender sent under the EKT key before this one.
-        let epoch: UInt16
-        /// Counts master keys over the sender's life; streams notice a new key by it.
-        let generation: UInt64
+        /// What the EKT tags carry: the EKT key, and the master key the session is keyed from
+        /// (master key ‖ EKT salt, the sender's own store key) with its epoch and generation.
+        let tagKey: EKTSenderTags.Key
+
+        var ektKey: KeyHandle { tagKey.ektKey }
+        var masterKey: KeyHandle { tagKey.masterKey }
+        var epoch: UInt16 { tagKey.epoch }
+        var generation: UInt64 { tagKey.generation }
     }
 
     /// Creates a sender for `ektKey`, an EKT key of `store`.
@@ -91,7 +86,7 @@ public final class EKTSender: Sendable {
         let keying = try Self.makeKeying(
             store: store, ektKey: ektKey, masterKey: masterKey, configuration: configuration,
             epoch: 0, generation: 0)
-        state = Mutex(State(keying: keying))
+        state = Mutex(State(keying: keying, tags: EKTSenderTags(schedule: configuration.schedule)))
     }
 
     deinit {
@@ -114,11 +109,11 @@ public final class EKTSender: Sendable {
     public var epoch: UInt16 { state.withLock { $0.keying.epoch } }
 
     /// FullEKTFields wrapped under the current EKT key (RFC 8870 §4.4: at most T).
-    var wrapCount: UInt64 { state.withLock { $0.wraps } }
+    var wrapCount: UInt64 { state.withLock { $0.tags.wraps } }
 
     /// The ROC of the last packet sent on `ssrc`, or nil before the first.
     public func rolloverCounter(ssrc: UInt32) -> UInt32? {
-        state.withLock { $0.streams[ssrc]?.index.roc }
+        state.withLock { $0.tags.streams[ssrc]?.index.roc }
     }
 
     // MARK: Protecting
@@ -172,77 +167,23 @@ public final class EKTSender: Sendable {
         guard buffer.count >= length + maxRTPOverhead else {
             throw .srtp(.bufferTooSmall(needed: length + maxRTPOverhead))
         }
-        let schedule = configuration.schedule
-        let existing = state.streams[header.ssrc]
-        var stream =
-            existing
-            ?? EKTSenderStream(schedule: schedule, generation: keying.generation)
-        let newKey = stream.generation != keying.generation
-        if newKey { schedule.keyChanged(&stream.schedule) }  // RFC 8870 §4.6: rekey
-        // The ROC of THIS packet (RFC 8870 §4.3.1 step 2), estimated before protecting it.
-        guard let estimate = stream.index.estimate(header.sequenceNumber) else {
-            throw .srtp(.indexExhausted)
-        }
-        let full = schedule.wantsFull(stream.schedule, now: now)
-        if full {
-            try refreshFullField(
-                &stream, ssrc: header.ssrc, roc: estimate.roc, keying: keying, wraps: &state.wraps)
-        }
+        let tag = try state.tags.prepare(
+            ssrc: header.ssrc, sequence: header.sequenceNumber, key: keying.tagKey, store: store,
+            now: now)
         let srtpLength: Int
         do {
-            // A session keyed since this stream's last packet continues the stream's index.
-            if newKey {
+            // A session keyed since the stream's last packet continues the stream's index.
+            if tag.isFirstUnderKey {
                 try keying.session.setRolloverCounter(
-                    estimate.roc, ssrc: header.ssrc, direction: .outbound)
+                    tag.estimate.roc, ssrc: header.ssrc, direction: .outbound)
             }
             srtpLength = try keying.session.protectRTP(buffer, length: length)
         } catch {
             throw .srtp(error)
         }
-        let end: Int
-        if full, let field = stream.fullField {
-            // RFC 8870 §4.3.1 step 4: after the authenticated SRTP packet.
-            end = srtpLength + field.bytes.count
-            UnsafeMutableRawBufferPointer(rebasing: buffer[srtpLength..<end])
-                .copyBytes(from: field.bytes)
-        } else {
-            buffer[srtpLength] = EKTField.MessageType.short  // RFC 8870 §4.1
-            end = srtpLength + 1
-        }
-        stream.index.update(estimate)
-        schedule.record(&stream.schedule, full: full, now: now)
-        stream.generation = keying.generation
-        state.streams[header.ssrc] = stream
+        let end = tag.write(into: buffer, at: srtpLength)
+        state.tags.commit(tag, key: keying.tagKey, now: now)
         return end
-    }
-
-    /// Makes sure `stream` holds the FullEKTField for the current key and `roc`: the cached one,
-    /// or a new one wrapped now (RFC 8870 §4.3.1: the ciphertext only changes with the key or
-    /// the ROC).
-    private func refreshFullField(
-        _ stream: inout EKTSenderStream, ssrc: UInt32, roc: UInt32, keying: Keying,
-        wraps: inout UInt64
-    ) throws(EKTSessionError) {
-        if let cached = stream.fullField, cached.generation == keying.generation,
-            cached.roc == roc
-        {
-            return
-        }
-        // RFC 8870 §4.4: at most T encryptions under one EKT key; rekey beyond.
-        guard wraps < Self.wrapLimit else {
-            throw .ekt(.invalidArgument("EKT key usage limit reached; rekey"))
-        }
-        let field: FullEKTField
-        do {
-            field = try store.makeFullEKTField(
-                ektKey: keying.ektKey, srtpMasterKey: keying.masterKey, ssrc: ssrc, roc: roc,
-                epoch: keying.epoch)
-        } catch {
-            throw .ekt(error)
-        }
-        wraps += 1
-        stream.fullField = EKTFullFieldCache(
-            generation: keying.generation, roc: roc, bytes: field.bytes)
     }
 
     /// RFC 8870 §5.2.2, §6: an EKT key is not used after its TTL, nor after it was revoked.
@@ -294,7 +235,7 @@ public final class EKTSender: Sendable {
             state.keying = try Self.makeKeying(
                 store: store, ektKey: ektKey, masterKey: nil, configuration: configuration,
                 epoch: 0, generation: current.generation + 1)
-            state.wraps = 0
+            state.tags.ektKeyChanged()
             store.revoke(current.masterKey)
         }
     }
@@ -324,8 +265,9 @@ public final class EKTSender: Sendable {
         let watch = EKTKeyWatch()
         store.register(watch, for: ektKey)
         return Keying(
-            ektKey: ektKey, ekt: info, ektWatch: watch, masterKey: key, session: session,
-            epoch: epoch, generation: generation)
+            ekt: info, ektWatch: watch, session: session,
+            tagKey: EKTSenderTags.Key(
+                ektKey: ektKey, masterKey: key, epoch: epoch, generation: generation))
     }
 }
 
@@ -334,31 +276,6 @@ extension EKTSender: CustomStringConvertible {
         let (spi, epoch) = state.withLock { ($0.keying.ekt.spi, $0.keying.epoch) }
         return "EKTSender(\(configuration.profile), SPI \(spi), epoch \(epoch), keys redacted)"
     }
-}
-
-/// Per-SSRC state of an EKT sender.
-struct EKTSenderStream {
-    /// The stream's ROC and highest SEQ, as the session tracks them: the sender needs the ROC of
-    /// each packet before protecting it, to put it in the Full field (RFC 8870 §4.3.1).
-    var index = RolloverEstimator()
-    var schedule: EKTSenderSchedule.Stream
-    /// The master key generation of the stream's last packet.
-    var generation: UInt64
-    var fullField: EKTFullFieldCache?
-
-    init(schedule: EKTSenderSchedule, generation: UInt64) {
-        self.schedule = EKTSenderSchedule.Stream(schedule: schedule)
-        self.generation = generation
-    }
-}
-
-/// The FullEKTField of one SSRC, as it goes on the wire. RFC 8870 §4.3.1: the ciphertext is the
-/// same for the same EKT key, master key, SSRC and ROC, so it is wrapped once and re-sent until
-/// the key (`generation`) or the ROC changes. Nothing in it is secret.
-struct EKTFullFieldCache {
-    let generation: UInt64
-    let roc: UInt32
-    let bytes: [UInt8]
 }
 
 /// Learns from the store when an EKT key is revoked or expires, so its sender stops at once.
