@@ -178,6 +178,48 @@ import Testing
         #expect(sender.wrapCount == 2)
     }
 
+    @Test func repeatedFullFieldsAreNotUnwrappedAgain() throws {
+        // RFC 8870 §4.3.2: a receiver MAY compare the ciphertext instead of unwrapping. With the
+        // EKT key gone from the receiver's store, repeats of the installed key's field still
+        // decode (no lookup, no unwrap); a field it has not seen cannot.
+        let clock = Fixture.ManualClock()
+        let alice = try Endpoint()
+        let bob = try Endpoint()
+        let sender = try alice.sender(clock: clock)
+        let receiver = try bob.receiver(clock: clock)
+        try Fixture.expectDecodes(receiver, try Fixture.send(sender, 0), sequence: 0)
+        bob.store.revoke(bob.ektKeys[1]!)
+        let repeated = try Fixture.send(sender, 1)
+        #expect(Fixture.isFull(repeated))
+        try Fixture.expectDecodes(receiver, repeated, sequence: 1)
+        try sender.rotateMasterKey()
+        Fixture.expectRefused(receiver, in: bob, try Fixture.send(sender, 2), .ekt(.unknownSPI(1)))
+    }
+
+    @Test func senderTagsWrapOnlyTheLeadingKeyPartWhenAsked() throws {
+        // What a double SRTP endpoint uses: the Full field carries the inner half of its key.
+        let store = KeyStore()
+        let ekt = try store.importEKTKey(
+            Fixture.ektKeyBytes(spi: 1),
+            parameters: EKTParameters(cipher: .aeskw128, spi: 1, masterSalt: Fixture.salt),
+            scope: Fixture.scope)
+        let master = try store.generateSRTPMasterKey(for: .aeadAES256GCM, scope: Fixture.scope)
+        let key = EKTSenderTags.Key(
+            ektKey: ekt, masterKey: master, epoch: 0, generation: 0, wrappedKeyLength: 16)
+        var tags = EKTSenderTags(schedule: .init())
+        let tag = try tags.prepare(ssrc: 5, sequence: 9, key: key, store: store, now: 0)
+        #expect(tag.length == 47 && tag.estimate.roc == 0 && !tag.isFirstUnderKey)
+        var buffer = [UInt8](repeating: 0, count: 47)
+        let end = buffer.withUnsafeMutableBytes { tag.write(into: $0, at: 0) }
+        #expect(end == 47)
+        let unwrapped = try store.unwrapFullEKTField(
+            try Fixture.fullField(of: buffer), scope: Fixture.scope, packetSSRC: 5,
+            expectedMasterKeyLength: 16)
+        #expect(unwrapped.masterKey.count == 16)
+        tags.commit(tag, key: key, now: 0)
+        #expect(tags.wraps == 1 && tags.streams[5]?.index.roc == 0)
+    }
+
     @Test func rotateMasterKeyRaisesTheEpoch() throws {
         let clock = Fixture.ManualClock()
         let alice = try Endpoint()
@@ -242,6 +284,33 @@ import Testing
             #expect(alice.store.liveKeyCount == 2 && bob.store.liveKeyCount == 2)
         }
         #expect(alice.store.liveKeyCount == 1 && bob.store.liveKeyCount == 1)
+    }
+
+    @Test func concurrentStreamsThroughOneSenderAndOneReceiver() async throws {
+        let clock = Fixture.ManualClock()
+        let sender = try Endpoint().sender(clock: clock)
+        let receiver = try Endpoint().receiver(clock: clock)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for ssrc in UInt32(1)...6 {
+                group.addTask {
+                    for sequence in UInt16(0)..<300 {
+                        var packet = Fixture.rtp(sequence, ssrc: ssrc)
+                        try sender.protectRTP(&packet)
+                        try receiver.unprotectRTP(&packet)
+                        #expect(packet == Fixture.rtp(sequence, ssrc: ssrc))
+                    }
+                }
+            }
+            group.addTask {
+                for _ in 0..<5 {
+                    try sender.rotateMasterKey()
+                    await Task.yield()
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(sender.epoch == 5)
+        #expect(Set(receiver.ssrcs) == Set(1...6))
     }
 
     // MARK: Rekey with overlap

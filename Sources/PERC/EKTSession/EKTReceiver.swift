@@ -9,8 +9,12 @@ import Synchronization
 ///   only once the packet carrying it authenticates with it. Until then nothing changes.
 /// - Rollback: for the same SPI and SSRC a key with an epoch not above the installed one's is
 ///   ignored (RFC 8870 §4.1), and so is any key the SSRC already replaced, whatever its epoch
-///   (the epoch is not authenticated). A new key also takes over the SSRC's replay history: a
-///   packet seen under an old key cannot be replayed under a new one.
+///   (the epoch is not authenticated). A new key also takes over the SSRC's replay history, and
+///   the packet that installs it must be ahead of every packet the SSRC has sent before: a
+///   sender continues its stream's index (ROC and SEQ) across master keys, as `EKTSender` and
+///   libsrtp's `srtp_update` do, so an older packet under a key never installed here is a
+///   replay. (A sender that restarts the index with a new key under the same EKT key is refused
+///   until a rekey retires that EKT key and, with it, what this receiver knows of the SSRC.)
 /// - Keys announced early: a sender following RFC 8870 §4.6's 250 ms recommendation announces
 ///   its next key while still protecting with the current one; such a key is held, and replaces
 ///   the current one with the first packet that authenticates with it.
