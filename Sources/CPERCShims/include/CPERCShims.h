@@ -5,4 +5,5 @@
 #include "perc_openssl.h"
 #include "perc_libsrtp.h"
 #include "perc_keywrap.h"
+#include "perc_fingerprint.h"
 #endif

@@ -163,23 +163,51 @@ public struct FullEKTField: Sendable, Equatable, CustomStringConvertible {
         "FullEKTField(SPI \(spi), epoch \(epoch), \(ciphertext.count)-octet ciphertext)"
     }
 
+    /// Where a FullEKTField sits at the end of a packet, read without copying: its SPI, epoch and
+    /// the range of its EKTCiphertext in the packet. A receiver compares the ciphertext in place
+    /// with the one it last processed before building a field (RFC 8870 §4.3.2).
+    struct Location: Equatable {
+        let spi: UInt16
+        let epoch: UInt16
+        let ciphertext: Range<Int>
+
+        /// Octets the field takes at the end of the packet.
+        var encodedLength: Int { ciphertext.count + FullEKTField.trailerLength }
+
+        /// Reads the trailer of the FullEKTField ending at `length` in `packet`; its type octet is
+        /// already known to be Full. Reads backwards, never past `packet[0..<length]`.
+        init(endingAt length: Int, in packet: UnsafeRawBufferPointer) throws(EKTError) {
+            let end = length
+            guard end >= FullEKTField.trailerLength, end <= packet.count else {
+                throw .malformed(.truncated)
+            }
+            let messageLength = Int(packet.loadBigEndianUInt16(at: end - 3))
+            // Our sanity checks before trusting EKTMsgLength (spec/ekt.md §6 step 2).
+            guard
+                messageLength >= FullEKTField.trailerLength
+                    + FullEKTField.ciphertextLengths.lowerBound
+            else { throw .malformed(.lengthTooSmall) }
+            guard messageLength <= end else { throw .malformed(.lengthPastEnd) }
+            let ciphertextEnd = end - FullEKTField.trailerLength
+            guard FullEKTField.isValidCiphertextLength(ciphertextEnd - (end - messageLength))
+            else { throw .malformed(.ciphertextLength) }
+            ciphertext = end - messageLength..<ciphertextEnd
+            spi = packet.loadBigEndianUInt16(at: ciphertextEnd)
+            epoch = packet.loadBigEndianUInt16(at: ciphertextEnd + 2)
+        }
+    }
+
     /// Parses the FullEKTField ending at `length` in `packet`; its type octet is already known to
     /// be Full.
     init(parsingEndOf packet: UnsafeRawBufferPointer, length: Int) throws(EKTError) {
-        let end = length
-        guard end >= Self.trailerLength else { throw .malformed(.truncated) }
-        let messageLength = Int(packet.loadBigEndianUInt16(at: end - 3))
-        // Our sanity checks before trusting EKTMsgLength (spec/ekt.md §6 step 2).
-        guard messageLength >= Self.trailerLength + Self.ciphertextLengths.lowerBound else {
-            throw .malformed(.lengthTooSmall)
-        }
-        guard messageLength <= end else { throw .malformed(.lengthPastEnd) }
-        let start = end - messageLength
-        let ciphertextEnd = end - Self.trailerLength
+        try self.init(at: Location(endingAt: length, in: packet), in: packet)
+    }
+
+    /// Copies the field found at `location` out of `packet`.
+    init(at location: Location, in packet: UnsafeRawBufferPointer) throws(EKTError) {
         try self.init(
-            ciphertext: Array(packet[start..<ciphertextEnd]),
-            spi: packet.loadBigEndianUInt16(at: ciphertextEnd),
-            epoch: packet.loadBigEndianUInt16(at: ciphertextEnd + 2))
+            ciphertext: Array(packet[location.ciphertext]), spi: location.spi,
+            epoch: location.epoch)
     }
 
     /// Writes the field at `offset`; the caller checked the room.
