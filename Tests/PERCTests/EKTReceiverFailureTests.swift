@@ -342,7 +342,9 @@ import Testing
     }
 
     @Test func fingerprintsAreKeyedPerReceiver() throws {
-        let key = [UInt8](repeating: 1, count: 16).withUnsafeBytes { SealedBytes(copying: $0) }
+        let key = try [UInt8](repeating: 1, count: 16).withUnsafeBytes {
+            try SealedBytes(copying: $0)
+        }
         let a = try EKTKeyFingerprinter()
         let b = try EKTKeyFingerprinter()
         #expect(try a.fingerprint(of: key) == a.fingerprint(of: key))

@@ -51,7 +51,8 @@ extension KeyStore {
                     guard length == keyLength else {
                         throw KeyStoreError.invalidKeyLength(expected: keyLength, actual: length)
                     }
-                    return SealedBytes(copying: UnsafeRawBufferPointer(rebasing: bytes[..<length]))
+                    return try SealedBytes(
+                        copying: UnsafeRawBufferPointer(rebasing: bytes[..<length]))
                 }.result
             }
         } else {
@@ -62,11 +63,10 @@ extension KeyStore {
             }
         }
         defer { key.wipe() }
-        let material = SealedBytes(count: keyLength + saltLength)
-        try withEKTErrors {
+        let material = try withEKTErrors {
             try key.withUnsealed { key in
                 try ekt.material.withUnsealed { ektBytes in
-                    material.withMutableBytes { region in
+                    try SealedBytes(count: keyLength + saltLength) { region in
                         region.copyMemory(from: key)
                         let salt = ektBytes[ekt.keyLength..<ekt.keyLength + saltLength]
                         UnsafeMutableRawBufferPointer(rebasing: region[keyLength...])
