@@ -221,7 +221,7 @@ import Testing
         // Deterministic noise through every parser that reads untrusted bytes: the EKT tag, the
         // DTLS messages and the Encryption-Key header. Each buffer is its exact size, so any read
         // past the end traps. Outcomes are whatever they are; nothing may be imported wrongly.
-        var random = SplitMix64(seed: 0x8870)
+        var random = SeededGenerator(seed: 0x8870)
         let store = KeyStore()
         var imported = 0
         for round in 0..<20_000 {
@@ -238,18 +238,5 @@ import Testing
             if (try? store.importEKTKey(fromEncryptionKeyHeader: text)) != nil { imported += 1 }
         }
         #expect(store.liveKeyCount == imported)
-    }
-}
-
-/// A small deterministic generator for reproducible noise.
-private struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -57,7 +57,7 @@ struct LibSRTPSenderIndexTests {
                     keys: .master(key: k, salt: s))
             }
         }
-        var generator = SplitMix64(seed: 0x5EED)
+        var generator = SeededGenerator(seed: 0x5EED)
         var sequence: UInt16 = 0xFF00
         var refused = 0
         for step in 0..<3000 {
@@ -129,18 +129,5 @@ struct LibSRTPSenderIndexTests {
         var roc: UInt32 = 1
         #expect(srtp_get_stream_roc(wrapping, Fixture.ssrc, &roc) == srtp_err_status_ok)
         #expect(roc == 0)
-    }
-}
-
-/// A small deterministic generator (SplitMix64) so the walk is the same on every run.
-private struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

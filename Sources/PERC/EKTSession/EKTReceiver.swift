@@ -74,7 +74,7 @@ public final class EKTReceiver: Sendable {
 
     /// Unprotects an SRTP packet with its EKT tag held in `packet`, leaving the RTP packet.
     public func unprotectRTP(_ packet: inout [UInt8]) throws(EKTSessionError) {
-        try EKTBytes.transform(&packet, growth: 0, unprotectRTP)
+        try InPlaceTransform.apply(&packet, growth: 0, unprotectRTP)
     }
 
     /// Unprotects an SRTCP packet from a sender whose key was learned through EKT (SRTCP carries
@@ -90,7 +90,7 @@ public final class EKTReceiver: Sendable {
 
     /// Unprotects an SRTCP packet held in `packet`.
     public func unprotectRTCP(_ packet: inout [UInt8]) throws(EKTSessionError) {
-        try EKTBytes.transform(&packet, growth: 0, unprotectRTCP)
+        try InPlaceTransform.apply(&packet, growth: 0, unprotectRTCP)
     }
 
     // MARK: Rekey

@@ -132,7 +132,7 @@ public final class EKTSender: Sendable {
     /// Protects an RTP packet held in `packet` and appends its EKT tag. Reserve `maxRTPOverhead`
     /// spare capacity to avoid a reallocation.
     public func protectRTP(_ packet: inout [UInt8]) throws(EKTSessionError) {
-        try EKTBytes.transform(&packet, growth: maxRTPOverhead, protectRTP)
+        try InPlaceTransform.apply(&packet, growth: maxRTPOverhead, protectRTP)
     }
 
     /// Protects the RTCP compound packet in the first `length` octets of `buffer` as plain SRTCP
@@ -150,7 +150,7 @@ public final class EKTSender: Sendable {
 
     /// Protects an RTCP compound packet held in `packet` as plain SRTCP.
     public func protectRTCP(_ packet: inout [UInt8]) throws(EKTSessionError) {
-        try EKTBytes.transform(&packet, growth: maxRTCPOverhead, protectRTCP)
+        try InPlaceTransform.apply(&packet, growth: maxRTCPOverhead, protectRTCP)
     }
 
     private func protectRTP(

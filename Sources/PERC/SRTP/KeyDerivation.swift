@@ -13,15 +13,8 @@ internal import CPERCShims
 /// A 12-octet GCM master salt is padded with two zero octets first, as libsrtp does (RFC 7714
 /// §11 keeps the RFC 3711 KDF and does not spell this out).
 enum SRTPKeyDerivation {
-    /// Key derivation labels (RFC 3711 §4.3.2).
-    enum Label: UInt8, CaseIterable {
-        case rtpEncryption = 0x00
-        case rtpAuthentication = 0x01
-        case rtpSalt = 0x02
-        case rtcpEncryption = 0x03
-        case rtcpAuthentication = 0x04
-        case rtcpSalt = 0x05
-    }
+    /// Key derivation labels (RFC 3711 §4.3.2); declared with the conformance entry points.
+    typealias Label = SRTPPrimitives.KDFLabel
 
     static let saltLength = 14
     static let maxRate: UInt64 = 1 << 24

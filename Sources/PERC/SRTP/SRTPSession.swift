@@ -137,41 +137,22 @@ public final class SRTPSession: Sendable {
     /// Protects an RTP packet held in `packet`, appending the tag (and MKI). Reserve
     /// `maxRTPOverhead` spare capacity to avoid a reallocation.
     public func protectRTP(_ packet: inout [UInt8]) throws(SRTPError) {
-        try transform(&packet, growth: maxRTPOverhead, protectRTP)
+        try InPlaceTransform.apply(&packet, growth: maxRTPOverhead, protectRTP)
     }
 
     /// Unprotects an SRTP packet held in `packet`, removing the tag (and MKI).
     public func unprotectRTP(_ packet: inout [UInt8]) throws(SRTPError) {
-        try transform(&packet, growth: 0, unprotectRTP)
+        try InPlaceTransform.apply(&packet, growth: 0, unprotectRTP)
     }
 
     /// Protects an RTCP compound packet held in `packet`.
     public func protectRTCP(_ packet: inout [UInt8]) throws(SRTPError) {
-        try transform(&packet, growth: maxRTCPOverhead, protectRTCP)
+        try InPlaceTransform.apply(&packet, growth: maxRTCPOverhead, protectRTCP)
     }
 
     /// Unprotects an SRTCP packet held in `packet`.
     public func unprotectRTCP(_ packet: inout [UInt8]) throws(SRTPError) {
-        try transform(&packet, growth: 0, unprotectRTCP)
-    }
-
-    private func transform(
-        _ packet: inout [UInt8], growth: Int,
-        _ operation: (UnsafeMutableRawBufferPointer, Int) throws(SRTPError) -> Int
-    ) throws(SRTPError) {
-        let length = packet.count
-        if growth > 0 { packet.append(contentsOf: repeatElement(0, count: growth)) }
-        // Array's withUnsafeMutableBytes rethrows untyped; carry the typed error out in a Result.
-        let outcome = packet.withUnsafeMutableBytes { buffer in
-            Result { () throws(SRTPError) -> Int in try operation(buffer, length) }
-        }
-        switch outcome {
-        case .success(let newLength):
-            packet.removeLast(packet.count - newLength)
-        case .failure(let error):
-            if growth > 0 { packet.removeLast(growth) }
-            throw error
-        }
+        try InPlaceTransform.apply(&packet, growth: 0, unprotectRTCP)
     }
 
     // MARK: Streams

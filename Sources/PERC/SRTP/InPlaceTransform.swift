@@ -1,8 +1,8 @@
-/// Byte-array conveniences of the EKT sender and receiver.
-enum EKTBytes {
+/// The byte-array convenience shared by every session type's `protect…(_ packet: inout [UInt8])`.
+enum InPlaceTransform {
     /// Runs an in-place packet transform on `packet`, with `growth` octets of room appended for
     /// the output, and trims `packet` to the length it returns. On failure `packet` is as it was.
-    static func transform<E: Error>(
+    static func apply<E: Error>(
         _ packet: inout [UInt8], growth: Int,
         _ operation: (UnsafeMutableRawBufferPointer, Int) throws(E) -> Int
     ) throws(E) {
