@@ -1,0 +1,91 @@
+/// The unit a benchmark times: a batch of operations, readied untimed by `prepareBatch` and
+/// processed timed by `runBatch`. A workload owns everything it needs (sessions, key stores,
+/// buffers) and keeps its state across batches, so batch after batch is fresh for its receiver.
+public protocol BenchWorkload: AnyObject {
+    /// Operations (packets) per batch.
+    var batchSize: Int { get }
+    /// Readies the next batch (writes plaintext, or protects fresh packets for an unprotect
+    /// case). Not timed.
+    func prepareBatch() throws(BenchError)
+    /// Processes the batch readied last. Timed.
+    func runBatch() throws(BenchError)
+}
+
+/// A benchmark that could not run: an operation failed where it must succeed.
+public struct BenchError: Error, CustomStringConvertible {
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// One in-place packet transform: a protect or unprotect call on some implementation.
+protocol PacketOperation {
+    /// Transforms the packet of `length` octets in `packet` (whose count is its capacity) and
+    /// returns the new length. `index` is the packet's ROC‖SEQ (RTP) or SRTCP index, which only
+    /// the raw baselines, having no stream state, need.
+    mutating func apply(_ packet: UnsafeMutableRawBufferPointer, length: Int, index: UInt64)
+        throws(BenchError) -> Int
+}
+
+/// Packets on a ring of buffers, one operation each per batch.
+///
+/// Fresh packets every batch: `prepareBatch` writes the plaintext template into every slot with
+/// the next indices (SEQ increasing across batches, so the receiver's replay window sees each
+/// index once) and, for an unprotect case, protects it with `sender`. `runBatch` then applies
+/// `operation` to every slot, nothing else. The same method serves every implementation, the
+/// baselines included, so ratios compare like with like.
+final class RingWorkload<Operation: PacketOperation>: BenchWorkload {
+    private let ring: PacketRing
+    private let packet: BenchPacket
+    private var operation: Operation
+    private var sender: (any PacketOperation)?
+    /// Index of the first packet of the next batch.
+    private var nextIndex: UInt64
+    /// Index of the first packet of the batch readied last.
+    private var batchIndex: UInt64 = 0
+    private var lengths: [Int]
+    /// Objects the operations need alive (the key store of a session).
+    private let retained: [AnyObject]
+
+    var batchSize: Int { ring.count }
+
+    /// - Parameters:
+    ///   - sender: protects each fresh packet before the batch (unprotect cases); nil to hand
+    ///     `operation` the plaintext (protect cases).
+    ///   - firstIndex: the first packet's index; RTCP indices start at 1, as libsrtp2 numbers.
+    ///   - retaining: objects to keep alive as long as the workload.
+    init(
+        packet: BenchPacket, batchSize: Int, operation: Operation,
+        sender: (any PacketOperation)? = nil, firstIndex: UInt64 = 0, retaining: [AnyObject] = []
+    ) {
+        // Room for the largest overhead: GCM SRTCP adds 20 octets.
+        ring = PacketRing(count: batchSize, capacity: packet.length + 32)
+        self.packet = packet
+        self.operation = operation
+        self.sender = sender
+        nextIndex = firstIndex
+        lengths = Array(repeating: 0, count: batchSize)
+        retained = retaining
+    }
+
+    func prepareBatch() throws(BenchError) {
+        batchIndex = nextIndex
+        for i in 0..<ring.count {
+            let slot = ring.slot(i)
+            let index = batchIndex + UInt64(i)
+            var length = packet.write(into: slot, index: index)
+            if sender != nil { length = try sender!.apply(slot, length: length, index: index) }
+            lengths[i] = length
+        }
+        nextIndex += UInt64(ring.count)
+    }
+
+    func runBatch() throws(BenchError) {
+        let lengths = self.lengths
+        for i in 0..<ring.count {
+            _ = try operation.apply(ring.slot(i), length: lengths[i], index: batchIndex + UInt64(i))
+        }
+    }
+}
