@@ -25,7 +25,7 @@ protocol PacketOperation {
     /// Transforms the packet of `length` octets in `packet` (whose count is its capacity) and
     /// returns the new length. `index` is the packet's ROC‖SEQ (RTP) or SRTCP index, which only
     /// the raw baselines, having no stream state, need.
-    mutating func apply(_ packet: UnsafeMutableRawBufferPointer, length: Int, index: UInt64)
+    func apply(_ packet: UnsafeMutableRawBufferPointer, length: Int, index: UInt64)
         throws(BenchError) -> Int
 }
 
@@ -39,8 +39,8 @@ protocol PacketOperation {
 final class RingWorkload<Operation: PacketOperation>: BenchWorkload {
     private let ring: PacketRing
     private let packet: BenchPacket
-    private var operation: Operation
-    private var sender: (any PacketOperation)?
+    private let operation: Operation
+    private let sender: (any PacketOperation)?
     /// Index of the first packet of the next batch.
     private var nextIndex: UInt64
     /// Index of the first packet of the batch readied last.
@@ -76,16 +76,18 @@ final class RingWorkload<Operation: PacketOperation>: BenchWorkload {
             let slot = ring.slot(i)
             let index = batchIndex + UInt64(i)
             var length = packet.write(into: slot, index: index)
-            if sender != nil { length = try sender!.apply(slot, length: length, index: index) }
+            if let sender { length = try sender.apply(slot, length: length, index: index) }
             lengths[i] = length
         }
         nextIndex += UInt64(ring.count)
     }
 
     func runBatch() throws(BenchError) {
-        let lengths = self.lengths
+        // Locals: one retain per batch, none per packet (SRTPSession is weakly referenced by its
+        // key store, so its retains take the slow side-table path).
+        let (operation, lengths, first, ring) = (self.operation, self.lengths, batchIndex, self.ring)
         for i in 0..<ring.count {
-            _ = try operation.apply(ring.slot(i), length: lengths[i], index: batchIndex + UInt64(i))
+            _ = try operation.apply(ring.slot(i), length: lengths[i], index: first + UInt64(i))
         }
     }
 }

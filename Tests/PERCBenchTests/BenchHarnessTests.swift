@@ -26,8 +26,8 @@ struct BenchHarnessTests {
             sessionAuthenticationKey: keys.authentication,
             configuration: SRTPSession.Configuration(profile: profile))
         for packet in BenchPacket.rtpSet {
-            var engine = try BenchProtect(SessionProtectRTP(session: session), packet)
-            var floor = try BenchProtect(
+            let engine = try BenchProtect(SessionProtectRTP(session: session), packet)
+            let floor = try BenchProtect(
                 EVPProtectRTP(
                     baseline: EVPBaseline(profile: profile, sealing: true, keys: keys),
                     headerLength: packet.headerLength, ssrc: packet.ssrc), packet)
@@ -46,8 +46,8 @@ struct BenchHarnessTests {
             configuration: SRTPSession.Configuration(profile: profile))
         let packet = BenchPacket.rtcpSenderReport
         try session.setNextSRTCPIndex(5, ssrc: packet.ssrc)
-        var engine = try BenchProtect(SessionProtectRTCP(session: session), packet)
-        var floor = try BenchProtect(
+        let engine = try BenchProtect(SessionProtectRTCP(session: session), packet)
+        let floor = try BenchProtect(
             EVPProtectRTCP(
                 baseline: EVPBaseline(profile: profile, sealing: true, keys: keys),
                 ssrc: packet.ssrc), packet)
@@ -59,13 +59,13 @@ struct BenchHarnessTests {
     @Test(arguments: BenchCatalog.srtpProfiles)
     func rawLibSRTPProtectsLikeBothEngines(_ profile: SRTPProfile) throws {
         let packet = BenchPacket.synthetic(payloadLength: 160)
-        var raw = try BenchProtect(
+        let raw = try BenchProtect(
             LibSRTPOperation(
                 baseline: LibSRTPBaseline(profile: profile, outbound: true), call: .protectRTP),
             packet)
         let openSSL = try SessionPair(profile: profile, engine: .openSSL)
         let libsrtp = try SessionPair(profile: profile, engine: .libsrtp2)
-        var engines = [
+        let engines = [
             try BenchProtect(SessionProtectRTP(session: openSSL.sender), packet),
             try BenchProtect(SessionProtectRTP(session: libsrtp.sender), packet),
         ]
@@ -113,7 +113,7 @@ struct BenchHarnessTests {
 
 /// Protects the plaintext of `packet` with SEQ = index through one operation; returns the bytes.
 struct BenchProtect<Operation: PacketOperation> {
-    var operation: Operation
+    let operation: Operation
     let packet: BenchPacket
     let ring = PacketRing(count: 1, capacity: 2048)
 
@@ -122,7 +122,7 @@ struct BenchProtect<Operation: PacketOperation> {
         self.packet = packet
     }
 
-    mutating func protect(index: UInt64) throws -> [UInt8] {
+    func protect(index: UInt64) throws -> [UInt8] {
         let slot = ring.slot(0)
         let length = packet.write(into: slot, index: index)
         let protected = try operation.apply(slot, length: length, index: index)
