@@ -21,11 +21,12 @@ struct BenchHarnessTests {
     @Test(arguments: BenchCatalog.srtpProfiles)
     func rawEVPProtectsLikeTheOpenSSLEngine(_ profile: SRTPProfile) throws {
         let keys = BaselineSessionKeys(profile: profile)
-        let session = try SRTPSession(
-            sessionEncryptionKey: keys.encryption, sessionSalt: keys.salt,
-            sessionAuthenticationKey: keys.authentication,
-            configuration: SRTPSession.Configuration(profile: profile))
         for packet in BenchPacket.rtpSet {
+            // A fresh sender per packet: every packet starts again at index 0.
+            let session = try SRTPSession(
+                sessionEncryptionKey: keys.encryption, sessionSalt: keys.salt,
+                sessionAuthenticationKey: keys.authentication,
+                configuration: SRTPSession.Configuration(profile: profile))
             let engine = try BenchProtect(SessionProtectRTP(session: session), packet)
             let floor = try BenchProtect(
                 EVPProtectRTP(
