@@ -7,7 +7,9 @@ import PERC
 /// `BenchCatalog+<Family>.swift`, and append it in `all`.
 public enum BenchCatalog {
     /// The SRTP profiles compared against the baselines.
-    public static let srtpProfiles: [SRTPProfile] = [.aeadAES128GCM, .aeadAES256GCM, .aesCM128HMACSHA1_80]
+    public static let srtpProfiles: [SRTPProfile] = [
+        .aeadAES128GCM, .aeadAES256GCM, .aesCM128HMACSHA1_80,
+    ]
 
     /// The implementations of an SRTP/SRTCP group, floor first.
     public static let srtpImplementations: [BenchImplementation] = [
@@ -43,12 +45,14 @@ public enum BenchCatalog {
         [
             BenchCase(
                 group: "EKT FullEKTField build (AESKW_128)", implementation: .library,
-                payloadLength: nil, make: { batchSize throws(BenchError) in
+                payloadLength: nil,
+                make: { batchSize throws(BenchError) in
                     try EKTBuildWorkload(batchSize: batchSize)
                 }),
             BenchCase(
                 group: "EKT FullEKTField parse+unwrap (AESKW_128)", implementation: .library,
-                payloadLength: nil, make: { batchSize throws(BenchError) in
+                payloadLength: nil,
+                make: { batchSize throws(BenchError) in
                     try EKTUnwrapWorkload(batchSize: batchSize)
                 }),
         ]

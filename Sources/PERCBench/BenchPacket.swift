@@ -29,7 +29,8 @@ public struct BenchPacket: Sendable {
     func write(into slot: UnsafeMutableRawBufferPointer, index: UInt64) -> Int {
         let headerSlot = UnsafeMutableRawBufferPointer(rebasing: slot[..<header.count])
         headerSlot.copyBytes(from: header)
-        UnsafeMutableRawBufferPointer(rebasing: slot[header.count..<length]).copyBytes(from: payload)
+        UnsafeMutableRawBufferPointer(rebasing: slot[header.count..<length]).copyBytes(
+            from: payload)
         if kind == .rtp {
             slot[2] = UInt8(truncatingIfNeeded: index >> 8)
             slot[3] = UInt8(truncatingIfNeeded: index)

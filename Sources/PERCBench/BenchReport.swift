@@ -50,7 +50,9 @@ public struct BenchReport: Sendable {
                     guard let engine = ns(group, .openSSLEngine) else { continue }
                     if profile.isAEAD, let evp = ns(group, .rawEVP) {
                         let ratio = engine / evp
-                        row("OpenSSL engine ≤ 1.10× raw EVP", group, Format.fixed(ratio, 2) + "×", ratio <= 1.10)
+                        row(
+                            "OpenSSL engine ≤ 1.10× raw EVP", group, Format.fixed(ratio, 2) + "×",
+                            ratio <= 1.10)
                     }
                     let wanted = profile.isAEAD ? 2.0 : 3.0
                     for libsrtp in [BenchImplementation.rawLibSRTP, .libsrtp2Engine] {

@@ -85,7 +85,9 @@ final class RingWorkload<Operation: PacketOperation>: BenchWorkload {
     func runBatch() throws(BenchError) {
         // Locals: one retain per batch, none per packet (SRTPSession is weakly referenced by its
         // key store, so its retains take the slow side-table path).
-        let (operation, lengths, first, ring) = (self.operation, self.lengths, batchIndex, self.ring)
+        let (operation, lengths, first, ring) = (
+            self.operation, self.lengths, batchIndex, self.ring
+        )
         for i in 0..<ring.count {
             _ = try operation.apply(ring.slot(i), length: lengths[i], index: first + UInt64(i))
         }

@@ -26,8 +26,10 @@ enum PacketWorkloads {
             return rtp
                 ? ring(
                     direction, packet, batchSize,
-                    EVPProtectRTP(baseline: seal, headerLength: packet.headerLength, ssrc: packet.ssrc),
-                    EVPUnprotectRTP(baseline: open, headerLength: packet.headerLength, ssrc: packet.ssrc))
+                    EVPProtectRTP(
+                        baseline: seal, headerLength: packet.headerLength, ssrc: packet.ssrc),
+                    EVPUnprotectRTP(
+                        baseline: open, headerLength: packet.headerLength, ssrc: packet.ssrc))
                 : ring(
                     direction, packet, batchSize, EVPProtectRTCP(baseline: seal, ssrc: packet.ssrc),
                     EVPUnprotectRTCP(baseline: open, ssrc: packet.ssrc))

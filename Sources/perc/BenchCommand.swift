@@ -62,7 +62,9 @@ struct BenchCommand: ParsableCommand {
 
     private func printHeader(_ settings: BenchSettings) {
         #if DEBUG
-        print("WARNING: debug build; timings are meaningless. Use swift run -c release perc bench.\n")
+            print(
+                "WARNING: debug build; timings are meaningless. Use swift run -c release perc bench.\n"
+            )
         #endif
         print("# perc bench\n")
         print("- CPU: \(Self.cpuModel()) (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
@@ -76,7 +78,9 @@ struct BenchCommand: ParsableCommand {
     /// One thread, then one per core (two here): each thread its own sessions.
     private func printScaling(_ settings: BenchSettings) throws {
         print("\n## Scaling: one session per thread\n")
-        print("| Case | Threads | ns/op per thread | op/s per thread | op/s total | per-thread vs 1 |")
+        print(
+            "| Case | Threads | ns/op per thread | op/s per thread | op/s total | per-thread vs 1 |"
+        )
         print("|---|--:|--:|--:|--:|--:|")
         let packet = BenchPacket.synthetic(payloadLength: 1200)
         let cases = [BenchDirection.protect, .unprotect].map {
@@ -86,7 +90,8 @@ struct BenchCommand: ParsableCommand {
         for benchCase in cases where filter.map(benchCase.name.contains) ?? true {
             var single: Double?
             for threads in Set([1, min(cores, 2)]).sorted() {
-                let result = try BenchScaling.measure(benchCase, threads: threads, settings: settings)
+                let result = try BenchScaling.measure(
+                    benchCase, threads: threads, settings: settings)
                 let perThread = result.perThreadOperationsPerSecond
                 single = single ?? perThread
                 let nanoseconds = result.perThreadNanoseconds.map { Self.fixed($0, 0) }
