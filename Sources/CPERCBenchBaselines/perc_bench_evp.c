@@ -195,3 +195,99 @@ int perc_bench_evp_unprotect_rtcp(perc_bench_evp *ctx, uint8_t *packet, size_t l
     if (!gcm_open(ctx, iv, packet, 8, trailer, 4, packet + 8, end - 8, packet + end)) return -1;
     return (int)end;
 }
+
+/* The synthetic header of RFC 8723 §5.1 step 3: the fixed header and CSRC list, X cleared. */
+static size_t synthetic_header(const uint8_t *packet, uint8_t out[12 + 15 * 4]) {
+    size_t len = 12 + 4 * (size_t)(packet[0] & 0x0f);
+    memcpy(out, packet, len);
+    out[0] &= (uint8_t)~0x10;
+    return len;
+}
+
+int perc_bench_evp_double_protect(perc_bench_evp *inner, perc_bench_evp *outer, uint8_t *packet,
+                                  size_t header_len, size_t length, uint32_t ssrc, uint64_t index) {
+    uint8_t iv[16];
+    uint8_t aad[12 + 15 * 4];
+    if (inner->kind != PERC_BENCH_GCM || outer->kind != PERC_BENCH_GCM || length > INT_MAX ||
+        header_len > length)
+        return -1;
+    size_t aad_len = synthetic_header(packet, aad);
+    make_iv(inner, ssrc, index, iv);
+    if (!gcm_seal(inner, iv, aad, aad_len, NULL, 0, packet + header_len, length - header_len,
+                  packet + length))
+        return -1;
+    size_t end = length + GCM_TAG;
+    packet[end++] = 0x00; /* empty OHB */
+    make_iv(outer, ssrc, index, iv);
+    if (!gcm_seal(outer, iv, packet, header_len, NULL, 0, packet + header_len, end - header_len,
+                  packet + end))
+        return -1;
+    return (int)(end + GCM_TAG);
+}
+
+int perc_bench_evp_double_unprotect(perc_bench_evp *inner, perc_bench_evp *outer, uint8_t *packet,
+                                    size_t header_len, size_t length, uint32_t ssrc,
+                                    uint64_t index) {
+    uint8_t iv[16];
+    uint8_t aad[12 + 15 * 4];
+    if (inner->kind != PERC_BENCH_GCM || outer->kind != PERC_BENCH_GCM || length > INT_MAX ||
+        header_len + 2 * GCM_TAG + 1 > length)
+        return -1;
+    size_t end = length - GCM_TAG;
+    make_iv(outer, ssrc, index, iv);
+    if (!gcm_open(outer, iv, packet, header_len, NULL, 0, packet + header_len, end - header_len,
+                  packet + end))
+        return -1;
+    if (packet[--end] != 0x00) return -1; /* this floor handles the empty OHB only */
+    end -= GCM_TAG;
+    size_t aad_len = synthetic_header(packet, aad);
+    make_iv(inner, ssrc, index, iv);
+    if (!gcm_open(inner, iv, aad, aad_len, NULL, 0, packet + header_len, end - header_len,
+                  packet + end))
+        return -1;
+    return (int)end;
+}
+
+int perc_bench_evp_relay(perc_bench_evp *outer_in, perc_bench_evp *outer_out, uint8_t *packet,
+                         size_t header_len, size_t length, uint32_t ssrc, uint64_t index_in,
+                         uint64_t index_out, int new_pt, int new_marker) {
+    uint8_t iv[16];
+    if (outer_in->kind != PERC_BENCH_GCM || outer_out->kind != PERC_BENCH_GCM ||
+        length > INT_MAX || header_len + 2 * GCM_TAG + 1 > length)
+        return -1;
+    size_t end = length - GCM_TAG;
+    make_iv(outer_in, ssrc, index_in, iv);
+    if (!gcm_open(outer_in, iv, packet, header_len, NULL, 0, packet + header_len,
+                  end - header_len, packet + end))
+        return -1;
+    if (packet[end - 1] != 0x00) return -1; /* the empty OHB */
+    /* RFC 8723 §4: OHB = [original PT] [original SEQ] Config (R R R R B M P Q). */
+    size_t at = end - 1;
+    uint8_t config = 0;
+    int pt = packet[1] & 0x7f, marker = packet[1] >> 7;
+    uint16_t seq = (uint16_t)(packet[2] << 8 | packet[3]), out_seq = (uint16_t)index_out;
+    if (new_pt >= 0 && new_pt != pt) {
+        packet[at++] = (uint8_t)pt;
+        config |= 0x02;
+        pt = new_pt;
+    }
+    if (out_seq != seq) {
+        packet[at++] = packet[2];
+        packet[at++] = packet[3];
+        config |= 0x01;
+    }
+    if (new_marker >= 0 && new_marker != marker) {
+        config |= (uint8_t)(0x04 | (marker ? 0x08 : 0));
+        marker = new_marker;
+    }
+    packet[at++] = config;
+    end = at;
+    packet[1] = (uint8_t)(marker << 7 | pt);
+    packet[2] = (uint8_t)(out_seq >> 8);
+    packet[3] = (uint8_t)out_seq;
+    make_iv(outer_out, ssrc, index_out, iv);
+    if (!gcm_seal(outer_out, iv, packet, header_len, NULL, 0, packet + header_len,
+                  end - header_len, packet + end))
+        return -1;
+    return (int)(end + GCM_TAG);
+}

@@ -8,10 +8,20 @@ struct BaselineSessionKeys {
     let salt: [UInt8]
     let authentication: [UInt8]
 
-    init(profile: SRTPProfile) {
-        encryption = (0..<profile.sessionKeyLength).map { UInt8(0x20 &+ $0) }
-        salt = (0..<profile.sessionSaltLength).map { UInt8(0x60 &+ $0) }
-        authentication = (0..<profile.sessionAuthKeyLength).map { UInt8(0x80 &+ $0) }
+    init(encryption: [UInt8], salt: [UInt8], authentication: [UInt8] = []) {
+        self.encryption = encryption
+        self.salt = salt
+        self.authentication = authentication
+    }
+
+    /// `seed` gives independent keys of the same profile (the double SRTP layers and hops).
+    init(profile: SRTPProfile, seed: UInt8 = 0) {
+        func bytes(_ count: Int, from start: Int) -> [UInt8] {
+            (0..<count).map { UInt8(truncatingIfNeeded: start + Int(seed) + $0) }
+        }
+        encryption = bytes(profile.sessionKeyLength, from: 0x20)
+        salt = bytes(profile.sessionSaltLength, from: 0x60)
+        authentication = bytes(profile.sessionAuthKeyLength, from: 0x80)
     }
 }
 
@@ -95,6 +105,69 @@ struct EVPUnprotectRTCP: PacketOperation {
         try checked(
             perc_bench_evp_unprotect_rtcp(baseline.context, packet.octets, length, ssrc),
             "EVP unprotect RTCP")
+    }
+}
+
+/// Raw EVP double SRTP send (RFC 8723 §5.1): inner GCM over the synthetic packet, empty OHB,
+/// outer GCM.
+struct EVPDoubleProtect: PacketOperation {
+    let inner: EVPBaseline
+    let outer: EVPBaseline
+    let headerLength: Int
+    let ssrc: UInt32
+
+    @inline(__always)
+    func apply(_ packet: UnsafeMutableRawBufferPointer, length: Int, index: UInt64)
+        throws(BenchError) -> Int
+    {
+        try checked(
+            perc_bench_evp_double_protect(
+                inner.context, outer.context, packet.octets, headerLength, length, ssrc, index),
+            "EVP double protect")
+    }
+}
+
+/// Raw EVP double SRTP receive: outer open, OHB, inner open.
+struct EVPDoubleUnprotect: PacketOperation {
+    let inner: EVPBaseline
+    let outer: EVPBaseline
+    let headerLength: Int
+    let ssrc: UInt32
+
+    @inline(__always)
+    func apply(_ packet: UnsafeMutableRawBufferPointer, length: Int, index: UInt64)
+        throws(BenchError) -> Int
+    {
+        try checked(
+            perc_bench_evp_double_unprotect(
+                inner.context, outer.context, packet.octets, headerLength, length, ssrc, index),
+            "EVP double unprotect")
+    }
+}
+
+/// Raw EVP Media Distributor relay (RFC 8723 §6.1): outer open with the inbound hop key, header
+/// rewritten (originals kept in the OHB), outer seal with the outbound hop key. The benchmark
+/// renumbers SEQ only, as an SFU switching streams does; PT and M stay.
+struct EVPRelay: PacketOperation {
+    let inbound: EVPBaseline
+    let outbound: EVPBaseline
+    let headerLength: Int
+    let ssrc: UInt32
+    /// Outbound index = inbound index + this, wrapping.
+    var indexOffset: Int64 = 0x1000
+    /// New PT and M; -1 keeps them.
+    var payloadType: Int32 = -1
+    var marker: Int32 = -1
+
+    @inline(__always)
+    func apply(_ packet: UnsafeMutableRawBufferPointer, length: Int, index: UInt64)
+        throws(BenchError) -> Int
+    {
+        try checked(
+            perc_bench_evp_relay(
+                inbound.context, outbound.context, packet.octets, headerLength, length, ssrc,
+                index, index &+ UInt64(bitPattern: indexOffset), payloadType, marker),
+            "EVP relay")
     }
 }
 

@@ -14,10 +14,15 @@ public enum BenchImplementation: String, Sendable, CaseIterable, CustomStringCon
     public var description: String { rawValue }
 }
 
-/// Protect (send) or unprotect (receive).
+/// What is done to a packet: an endpoint protects (sends) or unprotects (receives); a Media
+/// Distributor relays a double SRTP packet (outer open, header rewrite, outer seal).
 public enum BenchDirection: String, Sendable, CaseIterable, CustomStringConvertible {
     case protect
     case unprotect
+    case relay
+
+    /// What endpoints do.
+    public static let endpoint: [BenchDirection] = [.protect, .unprotect]
 
     public var description: String { rawValue }
 }

@@ -2,9 +2,11 @@ import PERC
 
 /// Every benchmark case, in table order. `perc bench` and the Benchmarks/ package both run these.
 ///
-/// To add a family of cases (double SRTP, the Media Distributor relay), write its operations as a
-/// `PacketOperation` (or a `BenchWorkload`), add a `static func …Cases() -> [BenchCase]` in a file
-/// `BenchCatalog+<Family>.swift`, and append it in `all`.
+/// To add a family of cases, write its operations as a `PacketOperation` (or a `BenchWorkload`),
+/// build its workloads in `PacketWorkloads`, list its cases in a `static func …Cases()` and append
+/// that in `all`. Double SRTP and the relay have their raw EVP floors already
+/// (`BenchCatalog+DoubleSRTP.swift`); their library rows are one `implementations` entry and one
+/// `PacketWorkloads.makeDouble` case away.
 public enum BenchCatalog {
     /// The SRTP profiles compared against the baselines.
     public static let srtpProfiles: [SRTPProfile] = [
@@ -17,13 +19,13 @@ public enum BenchCatalog {
     ]
 
     public static func all() -> [BenchCase] {
-        srtpCases() + srtcpCases() + ektCases()
+        srtpCases() + srtcpCases() + doubleSRTPCases() + ektCases()
     }
 
     /// SRTP protect and unprotect of every profile on every packet of `BenchPacket.rtpSet`.
     public static func srtpCases(packets: [BenchPacket] = BenchPacket.rtpSet) -> [BenchCase] {
         srtpProfiles.flatMap { profile in
-            BenchDirection.allCases.flatMap { direction in
+            BenchDirection.endpoint.flatMap { direction in
                 packets.flatMap { packet in
                     srtpImplementations.map { srtpCase(profile, direction, packet, $0) }
                 }
@@ -33,7 +35,7 @@ public enum BenchCatalog {
 
     /// SRTCP with AEAD_AES_128_GCM on a 52-octet sender report.
     public static func srtcpCases() -> [BenchCase] {
-        BenchDirection.allCases.flatMap { direction in
+        BenchDirection.endpoint.flatMap { direction in
             srtpImplementations.map {
                 srtpCase(.aeadAES128GCM, direction, .rtcpSenderReport, $0)
             }

@@ -9,6 +9,50 @@ public struct BenchReport: Sendable {
         self.measurements = measurements
     }
 
+    /// One row per group that has a raw EVP floor: each implementation's median ns/op with its
+    /// ratio to the floor, and the allocations per packet of the two engines.
+    public func summary() -> String {
+        let columns = BenchCatalog.srtpImplementations
+        var lines = [
+            "| Group | " + columns.map { "\($0) ns (× EVP)" }.joined(separator: " | ")
+                + " | allocs/pkt: OpenSSL / libsrtp2 engine |",
+            "|---|" + columns.map { _ in "--:|" }.joined() + "--:|",
+        ]
+        for group in groups where floor(of: group) != nil {
+            let floor = floor(of: group)!
+            let cells = columns.map { implementation in
+                ns(group, implementation).map {
+                    "\(Format.fixed($0, 0)) (\(Format.fixed($0 / floor, 2))×)"
+                } ?? "–"
+            }
+            let allocations = [BenchImplementation.openSSLEngine, .libsrtp2Engine].map {
+                measurement(group, $0)?.allocationsPerOperation.map { Format.fixed($0, 0) } ?? "n/a"
+            }
+            lines.append(
+                "| \(group) | " + cells.joined(separator: " | ") + " | "
+                    + allocations.joined(separator: " / ") + " |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Cases without a baseline (EKT): ns, rate and allocations per operation.
+    public func unbaselined() -> String {
+        var lines = ["| Operation | ns/op | op/s | allocs/op |", "|---|--:|--:|--:|"]
+        for m in measurements where floor(of: m.benchCase.group) == nil {
+            lines.append(
+                "| \(m.benchCase.name) | \(Format.fixed(m.nanosecondsPerOperation, 0)) | "
+                    + "\(Format.rate(m.operationsPerSecond)) | "
+                    + "\(m.allocationsPerOperation.map { Format.fixed($0, 2) } ?? "n/a") |")
+        }
+        return lines.count > 2 ? lines.joined(separator: "\n") : ""
+    }
+
+    /// Group names in first-measured order.
+    private var groups: [String] {
+        var seen = Set<String>()
+        return measurements.map(\.benchCase.group).filter { seen.insert($0).inserted }
+    }
+
     /// One row per case. `× raw EVP` is the case's median over the median of the raw EVP case of
     /// its group, measured in the same run: 1.00 is the floor, 3.00 three times its time.
     public func table() -> String {
@@ -44,7 +88,7 @@ public struct BenchReport: Sendable {
         }
         let sizes = [BenchPacket.synthetic(payloadLength: 160), .synthetic(payloadLength: 1200)]
         for profile in BenchCatalog.srtpProfiles {
-            for direction in BenchDirection.allCases {
+            for direction in BenchDirection.endpoint {
                 for packet in sizes {
                     let group = BenchCatalog.group(profile, direction, packet)
                     guard let engine = ns(group, .openSSLEngine) else { continue }
@@ -100,10 +144,16 @@ public struct BenchReport: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    private func ns(_ group: String, _ implementation: BenchImplementation) -> Double? {
+    private func measurement(_ group: String, _ implementation: BenchImplementation)
+        -> BenchMeasurement?
+    {
         measurements.first {
             $0.benchCase.group == group && $0.benchCase.implementation == implementation
-        }?.nanosecondsPerOperation
+        }
+    }
+
+    private func ns(_ group: String, _ implementation: BenchImplementation) -> Double? {
+        measurement(group, implementation)?.nanosecondsPerOperation
     }
 
     private func floor(of group: String) -> Double? { ns(group, .rawEVP) }

@@ -60,8 +60,8 @@ final class RingWorkload<Operation: PacketOperation>: BenchWorkload {
         packet: BenchPacket, batchSize: Int, operation: Operation,
         sender: (any PacketOperation)? = nil, firstIndex: UInt64 = 0, retaining: [AnyObject] = []
     ) {
-        // Room for the largest overhead: GCM SRTCP adds 20 octets.
-        ring = PacketRing(count: batchSize, capacity: packet.length + 32)
+        // Room for the largest overhead: a relayed double packet adds 35 octets.
+        ring = PacketRing(count: batchSize, capacity: packet.length + 64)
         self.packet = packet
         self.operation = operation
         self.sender = sender

@@ -54,10 +54,15 @@ struct BenchCommand: ParsableCommand {
             measurements.append(try runner.measure(benchCase))
         }
         let report = BenchReport(measurements)
-        print(report.table())
-        print("\n## Targets (same run)\n")
+        print("## Per packet, against the raw EVP floor (same run)\n")
+        print(report.summary())
+        let unbaselined = report.unbaselined()
+        if !unbaselined.isEmpty { print("\n## Without a baseline\n\n" + unbaselined) }
+        print("\n## Targets (reported, not asserted)\n")
         print(report.targets())
         if !quick && !noScaling { try printScaling(settings) }
+        print("\n## All cases\n")
+        print(report.table())
     }
 
     private func printHeader(_ settings: BenchSettings) {

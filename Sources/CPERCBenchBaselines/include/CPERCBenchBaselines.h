@@ -52,6 +52,27 @@ int perc_bench_evp_protect_rtcp(perc_bench_evp *ctx, uint8_t *packet, size_t len
 int perc_bench_evp_unprotect_rtcp(perc_bench_evp *ctx, uint8_t *packet, size_t length,
                                   uint32_t ssrc);
 
+/* Double SRTP (RFC 8723 §5.1) on two GCM contexts of the same key size, `inner` (end-to-end) and
+ * `outer` (hop-by-hop). Protect: inner GCM over the synthetic packet (AAD = the first 12 + 4·CC
+ * header octets with the X bit cleared; the header extension is left out), then the empty OHB
+ * (0x00), then outer GCM over inner ciphertext ‖ inner tag ‖ OHB with the full header as AAD:
+ *   | header | payload (inner, then outer) | inner tag | OHB | outer tag |   (+33 octets)
+ * Unprotect: outer open, OHB read (Config 0x00 only), inner open. One index for both layers. */
+int perc_bench_evp_double_protect(perc_bench_evp *inner, perc_bench_evp *outer, uint8_t *packet,
+                                  size_t header_len, size_t length, uint32_t ssrc, uint64_t index);
+int perc_bench_evp_double_unprotect(perc_bench_evp *inner, perc_bench_evp *outer, uint8_t *packet,
+                                    size_t header_len, size_t length, uint32_t ssrc,
+                                    uint64_t index);
+
+/* Media Distributor relay of a double packet (RFC 8723 §6.1): outer open with the inbound hop's
+ * context; SEQ rewritten to the low 16 bits of `index_out`, PT to `new_pt` and M to `new_marker`
+ * (-1: keep), each changed original recorded in the OHB (RFC 8723 §4: [PT] [SEQ] Config; the
+ * packet must carry the empty OHB); outer seal with the outbound hop's context and `index_out`.
+ * The inner layer is never touched. */
+int perc_bench_evp_relay(perc_bench_evp *outer_in, perc_bench_evp *outer_out, uint8_t *packet,
+                         size_t header_len, size_t length, uint32_t ssrc, uint64_t index_in,
+                         uint64_t index_out, int new_pt, int new_marker);
+
 /* ---- raw libsrtp2 --------------------------------------------------------------------------- */
 
 typedef struct perc_bench_libsrtp perc_bench_libsrtp;
