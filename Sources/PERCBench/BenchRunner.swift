@@ -15,8 +15,8 @@ public struct BenchSettings: Sendable {
         self.warmupBatches = warmupBatches
     }
 
-    /// `perc bench`: 31 batches of 1000 packets.
-    public static let standard = BenchSettings(batchSize: 1000, batches: 31, warmupBatches: 3)
+    /// `perc bench`: 51 batches of 1000 packets.
+    public static let standard = BenchSettings(batchSize: 1000, batches: 51, warmupBatches: 3)
     /// `perc bench --quick`: a smoke run, seconds in all; numbers only indicative.
     public static let quick = BenchSettings(batchSize: 100, batches: 5, warmupBatches: 1)
 }

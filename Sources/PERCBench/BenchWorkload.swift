@@ -20,7 +20,7 @@ public struct BenchError: Error, CustomStringConvertible {
     }
 }
 
-/// One in-place packet transform: a protect or unprotect call on some implementation.
+/// One in-place packet transform on some implementation: protect, unprotect or relay.
 protocol PacketOperation {
     /// Transforms the packet of `length` octets in `packet` (whose count is its capacity) and
     /// returns the new length. `index` is the packet's ROC‖SEQ (RTP) or SRTCP index, which only
