@@ -29,6 +29,12 @@ uint64_t perc_bench_now_ns(void) {
     return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 }
 
+uint64_t perc_bench_thread_cpu_ns(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
 const char *perc_bench_openssl_version(void) { return OpenSSL_version(OPENSSL_VERSION); }
 
 perc_bench_evp *perc_bench_evp_new(int kind, int seal, const uint8_t *key, size_t key_len,

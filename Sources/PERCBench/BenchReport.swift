@@ -98,7 +98,7 @@ public struct BenchReport: Sendable {
                     if profile.isAEAD, let evp = ns(group, .rawEVP) {
                         let ratio = engine / evp
                         row(
-                            "OpenSSL engine ≤ 1.10× raw EVP", group, Format.fixed(ratio, 2) + "×",
+                            "OpenSSL engine ≤ 1.10× raw EVP", group, Format.fixed(ratio, 3) + "×",
                             ratio <= 1.10)
                     }
                     let wanted = profile.isAEAD ? 2.0 : 3.0
@@ -107,7 +107,7 @@ public struct BenchReport: Sendable {
                         let speedup = other / engine
                         row(
                             "OpenSSL engine ≥ \(Format.fixed(wanted, 0))× faster than \(libsrtp)",
-                            group, Format.fixed(speedup, 2) + "×", speedup >= wanted)
+                            group, Format.fixed(speedup, 3) + "×", speedup >= wanted)
                     }
                 }
             }

@@ -1,22 +1,33 @@
 import Dispatch
 import Foundation
+internal import CPERCBenchBaselines
 import Synchronization
+
+/// What one thread of a `BenchScaling` run measured over its timed batches.
+public struct BenchThreadResult: Sendable {
+    /// Median ns per operation over the timed batches: the speed while the thread runs.
+    public let nanosecondsPerOperation: Double
+    /// Operations over the summed wall time of the timed batches: what the thread delivered,
+    /// including any time it was descheduled.
+    public let operationsPerSecond: Double
+    /// Thread CPU time over wall time during the timed batches: near 1 when the thread had a
+    /// core to itself, 0.5 when it shared one.
+    public let cpuShare: Double
+}
 
 /// What `BenchScaling` measured for one thread count.
 public struct BenchScalingResult: Sendable {
     public let benchCase: BenchCase
-    public let threads: Int
-    /// Each thread's median ns per operation over its timed batches.
-    public let perThreadNanoseconds: [Double]
+    public let threads: [BenchThreadResult]
 
     /// Operations per second of all threads together.
-    public var aggregateOperationsPerSecond: Double {
-        perThreadNanoseconds.reduce(0) { $0 + 1e9 / $1 }
+    public var totalOperationsPerSecond: Double {
+        threads.reduce(0) { $0 + $1.operationsPerSecond }
     }
 
     /// Operations per second per thread (= per core while threads ≤ cores).
     public var perThreadOperationsPerSecond: Double {
-        aggregateOperationsPerSecond / Double(threads)
+        totalOperationsPerSecond / Double(threads.count)
     }
 }
 
@@ -36,17 +47,16 @@ public enum BenchScaling {
             worker.stackSize = 4 << 20
             worker.start()
         }
-        var perThread: [Double] = []
         for _ in 0..<threads { shared.done.wait() }
+        var results: [BenchThreadResult] = []
         for outcome in shared.outcomes.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
-            perThread.append(try outcome.value.get())
+            results.append(try outcome.value.get())
         }
-        return BenchScalingResult(
-            benchCase: benchCase, threads: threads, perThreadNanoseconds: perThread)
+        return BenchScalingResult(benchCase: benchCase, threads: results)
     }
 
     private static func run(_ benchCase: BenchCase, settings: BenchSettings, shared: Shared)
-        -> Result<Double, BenchError>
+        -> Result<BenchThreadResult, BenchError>
     {
         let workload = Result { () throws(BenchError) -> any BenchWorkload in
             let workload = try benchCase.makeWorkload(batchSize: settings.batchSize)
@@ -58,9 +68,23 @@ public enum BenchScaling {
         }
         shared.arriveAndWait()  // every thread arrives, failed or not
         return workload.flatMap { workload in
-            Result { () throws(BenchError) -> Double in
-                let times = try BenchRunner.timeBatches(workload, count: settings.batches)
-                return median(times.map { Double($0) / Double(workload.batchSize) })
+            Result { () throws(BenchError) -> BenchThreadResult in
+                var times: [UInt64] = []
+                var cpu: UInt64 = 0
+                for _ in 0..<settings.batches {
+                    try workload.prepareBatch()
+                    let cpuStart = perc_bench_thread_cpu_ns()
+                    let start = perc_bench_now_ns()
+                    try workload.runBatch()
+                    times.append(perc_bench_now_ns() - start)
+                    cpu += perc_bench_thread_cpu_ns() - cpuStart
+                }
+                let wall = Double(times.reduce(0, +))
+                let operations = Double(settings.batches * workload.batchSize)
+                return BenchThreadResult(
+                    nanosecondsPerOperation: median(
+                        times.map { Double($0) / Double(workload.batchSize) }),
+                    operationsPerSecond: operations / wall * 1e9, cpuShare: Double(cpu) / wall)
             }
         }
     }
@@ -69,7 +93,7 @@ public enum BenchScaling {
         let threads: Int
         let arrived = Atomic<Int>(0)
         let done = DispatchSemaphore(value: 0)
-        let outcomes = Mutex<[Int: Result<Double, BenchError>]>([:])
+        let outcomes = Mutex<[Int: Result<BenchThreadResult, BenchError>]>([:])
 
         init(threads: Int) {
             self.threads = threads
@@ -81,7 +105,7 @@ public enum BenchScaling {
             while arrived.load(ordering: .acquiring) < threads {}
         }
 
-        func finish(_ thread: Int, _ outcome: Result<Double, BenchError>) {
+        func finish(_ thread: Int, _ outcome: Result<BenchThreadResult, BenchError>) {
             outcomes.withLock { $0[thread] = outcome }
             done.signal()
         }

@@ -21,6 +21,9 @@
 /* Monotonic clock in nanoseconds (CLOCK_MONOTONIC). */
 uint64_t perc_bench_now_ns(void);
 
+/* CPU time of the calling thread in nanoseconds (CLOCK_THREAD_CPUTIME_ID). */
+uint64_t perc_bench_thread_cpu_ns(void);
+
 /* OpenSSL_version(OPENSSL_VERSION) and srtp_get_version_string(), for the report header. */
 const char *perc_bench_openssl_version(void);
 const char *perc_bench_libsrtp_version(void);
