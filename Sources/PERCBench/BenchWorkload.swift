@@ -33,14 +33,21 @@ protocol PacketOperation {
 ///
 /// Fresh packets every batch: `prepareBatch` writes the plaintext template into every slot with
 /// the next indices (SEQ increasing across batches, so the receiver's replay window sees each
-/// index once) and, for an unprotect case, protects it with `sender`. `runBatch` then applies
+/// index once) and, for an unprotect or relay case, runs `sender` on it. `runBatch` then applies
 /// `operation` to every slot, nothing else. The same method serves every implementation, the
 /// baselines included, so ratios compare like with like.
-final class RingWorkload<Operation: PacketOperation>: BenchWorkload {
+///
+/// The class is not generic: its loops are closures made in the generic `init`, which the
+/// compiler specialises for each operation type, so every packet is a direct call (a generic
+/// class called through `any BenchWorkload` would run unspecialised code, copying the operation
+/// through value witnesses).
+final class RingWorkload: BenchWorkload {
+    typealias Step = (UnsafeMutableRawBufferPointer, Int, UInt64) throws(BenchError) -> Int
+
     private let ring: PacketRing
     private let packet: BenchPacket
-    private let operation: Operation
-    private let sender: (any PacketOperation)?
+    private let process: (PacketRing, [Int], UInt64) throws(BenchError) -> Void
+    private let sender: Step?
     /// Index of the first packet of the next batch.
     private var nextIndex: UInt64
     /// Index of the first packet of the batch readied last.
@@ -52,22 +59,42 @@ final class RingWorkload<Operation: PacketOperation>: BenchWorkload {
     var batchSize: Int { ring.count }
 
     /// - Parameters:
-    ///   - sender: protects each fresh packet before the batch (unprotect cases); nil to hand
-    ///     `operation` the plaintext (protect cases).
+    ///   - sender: runs on each fresh plaintext before the batch (protects it for an unprotect or
+    ///     relay case); nil to hand `operation` the plaintext (protect cases).
     ///   - firstIndex: the first packet's index; RTCP indices start at 1, as libsrtp2 numbers.
     ///   - retaining: objects to keep alive as long as the workload.
-    init(
-        packet: BenchPacket, batchSize: Int, operation: Operation,
-        sender: (any PacketOperation)? = nil, firstIndex: UInt64 = 0, retaining: [AnyObject] = []
+    init<Operation: PacketOperation, Sender: PacketOperation>(
+        packet: BenchPacket, batchSize: Int, operation: Operation, sender: Sender?,
+        firstIndex: UInt64 = 0, retaining: [AnyObject] = []
     ) {
         // Room for the largest overhead: a relayed double packet adds 35 octets.
         ring = PacketRing(count: batchSize, capacity: packet.length + 64)
         self.packet = packet
-        self.operation = operation
-        self.sender = sender
+        process = { ring, lengths, first throws(BenchError) in
+            for i in 0..<ring.count {
+                _ = try operation.apply(ring.slot(i), length: lengths[i], index: first + UInt64(i))
+            }
+        }
+        if let sender {
+            self.sender = { packet, length, index throws(BenchError) in
+                try sender.apply(packet, length: length, index: index)
+            }
+        } else {
+            self.sender = nil
+        }
         nextIndex = firstIndex
         lengths = Array(repeating: 0, count: batchSize)
         retained = retaining
+    }
+
+    /// A protect case: `operation` gets the plaintext.
+    convenience init<Operation: PacketOperation>(
+        packet: BenchPacket, batchSize: Int, operation: Operation, firstIndex: UInt64 = 0,
+        retaining: [AnyObject] = []
+    ) {
+        self.init(
+            packet: packet, batchSize: batchSize, operation: operation,
+            sender: Operation?.none, firstIndex: firstIndex, retaining: retaining)
     }
 
     func prepareBatch() throws(BenchError) {
@@ -75,21 +102,13 @@ final class RingWorkload<Operation: PacketOperation>: BenchWorkload {
         for i in 0..<ring.count {
             let slot = ring.slot(i)
             let index = batchIndex + UInt64(i)
-            var length = packet.write(into: slot, index: index)
-            if let sender { length = try sender.apply(slot, length: length, index: index) }
-            lengths[i] = length
+            let plain = packet.write(into: slot, index: index)
+            lengths[i] = try sender?(slot, plain, index) ?? plain
         }
         nextIndex += UInt64(ring.count)
     }
 
     func runBatch() throws(BenchError) {
-        // Locals: one retain per batch, none per packet (SRTPSession is weakly referenced by its
-        // key store, so its retains take the slow side-table path).
-        let (operation, lengths, first, ring) = (
-            self.operation, self.lengths, batchIndex, self.ring
-        )
-        for i in 0..<ring.count {
-            _ = try operation.apply(ring.slot(i), length: lengths[i], index: first + UInt64(i))
-        }
+        try process(ring, lengths, batchIndex)
     }
 }
