@@ -1,6 +1,14 @@
 #include "CPERCBenchMallocCounter.h"
 
-#if defined(__linux__) && defined(__GLIBC__)
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
+
+/* Sanitizers bring their own malloc; defining ours would hide allocations from them (and free
+ * would then see pointers they never handed out). Count nothing in sanitizer builds. */
+#if defined(__linux__) && defined(__GLIBC__) && !__has_feature(address_sanitizer) &&              \
+    !__has_feature(thread_sanitizer) && !defined(__SANITIZE_ADDRESS__) &&                        \
+    !defined(__SANITIZE_THREAD__)
 #include <errno.h>
 #include <stddef.h>
 

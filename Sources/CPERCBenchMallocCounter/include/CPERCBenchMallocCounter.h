@@ -7,8 +7,9 @@
  * dynamic linker binds every library's calls (the Swift runtime, libcrypto, libsrtp2, NSS) to them
  * ahead of glibc's. Each one counts into a per-thread counter and forwards to glibc's allocator
  * (__libc_malloc and friends). Link it into the perc executable only: a second definition of
- * malloc (package-benchmark's interposer) must not meet it. glibc only; elsewhere nothing is
- * interposed and perc_bench_allocations_counted() returns 0. */
+ * malloc (package-benchmark's interposer) must not meet it. glibc only, and not in sanitizer
+ * builds (ASan and TSan interpose malloc themselves); elsewhere nothing is interposed and
+ * perc_bench_allocations_counted() returns 0. */
 
 /* 1 when allocations are counted in this build. */
 int perc_bench_allocations_counted(void);
