@@ -7,6 +7,9 @@ let package = Package(
     products: [
         .library(name: "PERC", targets: ["PERC"]),
         .executable(name: "perc", targets: ["perc"]),
+        // Benchmark support only (case catalog, timing loop, tables) for the nested Benchmarks/
+        // package; not part of the library's API.
+        .library(name: "PERCBenchmarkSupport", targets: ["PERCBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -33,13 +36,23 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(name: "PERCConformance", dependencies: ["PERC"]),
+        // Benchmarks only: raw OpenSSL EVP and libsrtp2 baselines in C, the Swift harness shared by
+        // `perc bench` and Benchmarks/, and the allocation counter linked into `perc` alone.
+        .target(
+            name: "CPERCBenchBaselines",
+            dependencies: ["COpenSSL", "CLibSRTP", "CPERCShims"],
+            cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra"])]
+        ),
+        .target(name: "CPERCBenchMallocCounter", cSettings: [.unsafeFlags(["-O2", "-Wall"])]),
+        .target(name: "PERCBench", dependencies: ["PERC", "CPERCBenchBaselines"]),
         .executableTarget(
             name: "perc",
             dependencies: [
-                "PERC", "PERCConformance",
+                "PERC", "PERCConformance", "PERCBench", "CPERCBenchMallocCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "PERCTests", dependencies: ["PERC", "PERCConformance"]),
+        .testTarget(name: "PERCBenchTests", dependencies: ["PERC", "PERCBench"]),
     ]
 )

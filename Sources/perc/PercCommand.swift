@@ -4,5 +4,5 @@ import ArgumentParser
 struct PercCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perc", abstract: "swift-perc tools",
-        subcommands: [VectorsCommand.self])
+        subcommands: [VectorsCommand.self, BenchCommand.self])
 }

@@ -15,12 +15,9 @@ public final class SRTPSession: Sendable {
     public let configuration: Configuration
     /// Expiry deadline of the key, in coarse monotonic nanoseconds; `UInt64.max` for none.
     private let deadline: UInt64
-    private let state: Mutex<State>
-
-    private enum State {
-        case keyed(any SRTPEngine)
-        case invalidated(SRTPError)
-    }
+    private let engine: any SRTPEngine
+    /// nil while keyed; the error every call throws once invalidated.
+    private let state: Mutex<SRTPError?>
 
     public var profile: SRTPProfile { configuration.profile }
 
@@ -58,7 +55,8 @@ public final class SRTPSession: Sendable {
     init(engine: any SRTPEngine, configuration: Configuration, deadline: UInt64 = .max) {
         self.configuration = configuration
         self.deadline = deadline
-        state = Mutex(.keyed(engine))
+        self.engine = engine
+        state = Mutex(nil)
     }
 
     static func makeEngine(_ configuration: Configuration, keys: SessionKeying) throws
@@ -185,21 +183,19 @@ public final class SRTPSession: Sendable {
         if deadline != .max, perc_coarse_monotonic_ns() >= deadline {
             invalidate(.keyExpired)
         }
-        return try state.withLock { state throws(SRTPError) -> R in
-            switch state {
-            case .keyed(let engine): return try body(engine)
-            case .invalidated(let error): throw error
-            }
+        return try state.withLock { invalidation throws(SRTPError) -> R in
+            if let invalidation { throw invalidation }
+            return try body(engine)
         }
     }
 
     private func invalidate(_ error: SRTPError) {
-        let engine: (any SRTPEngine)? = state.withLock { state in
-            guard case .keyed(let engine) = state else { return nil }
-            state = .invalidated(error)
-            return engine
+        let first: Bool = state.withLock { invalidation in
+            guard invalidation == nil else { return false }
+            invalidation = error
+            return true
         }
-        engine?.wipe()
+        if first { engine.wipe() }
     }
 }
 
