@@ -102,6 +102,47 @@ public final class MediaDistributor: Sendable {
         remove(id: egress.id, egress: true)
     }
 
+    // MARK: Streams
+
+    /// The hop's rollover counter of an SSRC arriving on `ingress`, or nil before its first packet.
+    public func rolloverCounter(ssrc: UInt32, on ingress: Ingress) throws(DoubleSRTPError)
+        -> UInt32?
+    {
+        try withIngress(ingress) { layer in layer.rolloverCounter(ssrc: ssrc, direction: .inbound) }
+    }
+
+    /// The rollover counter of an SSRC sent on `egress`, or nil before its first packet. A
+    /// receiver joining the hop late must be told it (RFC 3711 §3.3.1).
+    public func rolloverCounter(ssrc: UInt32, on egress: Egress) throws(DoubleSRTPError)
+        -> UInt32?
+    {
+        try withEgress(egress) { layer in layer.rolloverCounter(ssrc: ssrc, direction: .outbound) }
+    }
+
+    /// Sets the rollover counter of an SSRC arriving on `ingress` (joining a hop late, RFC 3711
+    /// §3.3.1). The next packet's SEQ starts the stream again.
+    public func setRolloverCounter(_ roc: UInt32, ssrc: UInt32, on ingress: Ingress)
+        throws(DoubleSRTPError)
+    {
+        try withIngress(ingress) { layer throws(DoubleSRTPError) in
+            try inLayer(.outer) { () throws(SRTPError) in
+                try layer.setRolloverCounter(roc, ssrc: ssrc, direction: .inbound)
+            }
+        }
+    }
+
+    /// Sets the rollover counter of an SSRC sent on `egress`. The next packet's SEQ starts the
+    /// stream again; indices already sent stay refused.
+    public func setRolloverCounter(_ roc: UInt32, ssrc: UInt32, on egress: Egress)
+        throws(DoubleSRTPError)
+    {
+        try withEgress(egress) { layer throws(DoubleSRTPError) in
+            try inLayer(.outer) { () throws(SRTPError) in
+                try layer.setRolloverCounter(roc, ssrc: ssrc, direction: .outbound)
+            }
+        }
+    }
+
     private func add(_ hopKey: HopKeyHandle, in store: KeyStore, egress: Bool) throws -> UInt64 {
         let (engine, deadline) = try profile.outerLayer(
             hopKey, in: store, replayWindow: replayWindow)
