@@ -62,10 +62,14 @@ struct DoubleSRTPKeyTests {
     func importing() throws {
         let store = KeyStore()
         #expect(throws: KeyStoreError.invalidKeyLength(expected: 16, actual: 15)) {
-            try store.importHopKey([UInt8](repeating: 1, count: 15), salt: [UInt8](repeating: 2, count: 12), for: profile)
+            try store.importHopKey(
+                [UInt8](repeating: 1, count: 15), salt: [UInt8](repeating: 2, count: 12),
+                for: profile)
         }
         #expect(throws: KeyStoreError.invalidKeyLength(expected: 12, actual: 14)) {
-            try store.importHopKey([UInt8](repeating: 1, count: 16), salt: [UInt8](repeating: 2, count: 14), for: profile)
+            try store.importHopKey(
+                [UInt8](repeating: 1, count: 16), salt: [UInt8](repeating: 2, count: 14),
+                for: profile)
         }
         #expect(throws: KeyStoreError.invalidKeyLength(expected: 64, actual: 32)) {
             try store.importDoubleMasterKey(
@@ -235,13 +239,15 @@ struct DoubleSRTPKeyTests {
         var buffer = wire
         #expect(throws: DoubleSRTPError.unknownSSRC(0xA)) { try scene.bob.receive(&buffer) }
         #expect(throws: DoubleSRTPError.authenticationFailed(.inner)) {
-            try scene.receive(&buffer, candidate: scene.candidate(key: [UInt8](repeating: 9, count: 16)))
+            try scene.receive(
+                &buffer, candidate: scene.candidate(key: [UInt8](repeating: 9, count: 16)))
         }
         #expect(buffer == wire)
         #expect(try !scene.bob.hasEndToEndKey(ssrc: 0xA))
         #expect(try scene.bob.rolloverCounter(ssrc: 0xA, layer: .outer) == nil)
         #expect(throws: DoubleSRTPError.invalidArgument("end-to-end key must be 16 octets")) {
-            try scene.receive(&buffer, candidate: scene.candidate(key: [UInt8](repeating: 9, count: 32)))
+            try scene.receive(
+                &buffer, candidate: scene.candidate(key: [UInt8](repeating: 9, count: 32)))
         }
 
         _ = try scene.receive(&buffer, candidate: scene.candidate(key: scene.aliceKey))
@@ -268,7 +274,8 @@ struct DoubleSRTPKeyTests {
             try scene.bob.receive(&buffer)
         }
         #expect(throws: DoubleSRTPError.authenticationFailed(.inner)) {
-            try scene.receive(&buffer, candidate: scene.candidate(key: [UInt8](repeating: 7, count: 16)))
+            try scene.receive(
+                &buffer, candidate: scene.candidate(key: [UInt8](repeating: 7, count: 16)))
         }
         #expect(buffer == wire)
         let received = try scene.receive(&buffer, candidate: scene.candidate(key: scene.aliceKey))
