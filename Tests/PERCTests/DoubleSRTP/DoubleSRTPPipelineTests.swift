@@ -241,3 +241,40 @@ struct DoubleSRTPPipelineTests {
         }
     }
 }
+
+/// The README's example, as written there.
+@Suite("Double SRTP README example")
+struct DoubleSRTPReadmeExampleTests {
+    @Test("runs as documented")
+    func example() throws {
+        let rtp = DoublePackets.rtp(sequence: 7, ssrc: 0xCAFE_BABE, payload: Array("hello".utf8))
+
+        let store = KeyStore()
+        let profile = DoubleSRTPProfile.doubleAEADAES128GCM
+        let aliceE2E = try store.generateEndToEndKey(for: profile)
+        let aliceHop = try store.generateHopKey(for: profile)  // Alice → MD
+        let bobHop = try store.generateHopKey(for: profile)  // MD → Bob
+
+        let alice = try DoubleSRTPSender(
+            profile: profile, endToEndKey: aliceE2E, hopKey: aliceHop, in: store)
+        let md = try MediaDistributor(profile: profile, ektInUse: true)
+        let fromAlice = try md.addIngress(hopKey: aliceHop, in: store)
+        let toBob = try md.addEgress(hopKey: bobHop, in: store)
+        let bob = try DoubleSRTPReceiver(profile: profile, hopKey: bobHop, in: store)
+        try bob.setEndToEndKey(aliceE2E, in: store, ssrc: 0xCAFE_BABE)
+
+        var packet = rtp
+        try alice.protect(&packet)
+        #expect(packet.count == rtp.count + 33)
+        packet.append(0x00)
+        try md.relay(
+            &packet, from: fromAlice, to: toBob,
+            rewrite: .init(payloadType: 100, sequenceNumber: 42))
+        #expect(packet.count == rtp.count + 33 + 3 + 1)
+        packet.removeLast()
+        let received = try bob.receive(&packet)
+        #expect(received.originalPayloadType == 96 && received.originalSequenceNumber == 7)
+        #expect(received.outerPayloadType == 100 && received.outerSequenceNumber == 42)
+        #expect(Array(packet[received.payloadRange]) == Array("hello".utf8))
+    }
+}
