@@ -35,16 +35,18 @@ extension DoubleSRTPProfile {
         return (engine, deadline ?? .max)
     }
 
-    /// The inner layer of one end-to-end key from the store, and the key's expiry deadline.
-    func innerContext(_ key: KeyHandle, in store: KeyStore, sealing: Bool) throws
-        -> (context: InnerContext, deadline: UInt64)
-    {
-        let (context, deadline) = try store.withUnsealedKey(key, for: .srtpMaster) {
-            bytes, keyLength throws -> InnerContext in
+    /// Runs `body` with an end-to-end key and its salt from the store, their lengths checked for
+    /// the inner layer, and returns its result with the key's expiry deadline.
+    func withEndToEndKey<R>(
+        _ key: KeyHandle, in store: KeyStore,
+        _ body: (_ key: UnsafeRawBufferPointer, _ salt: UnsafeRawBufferPointer) throws -> R
+    ) throws -> (result: R, deadline: UInt64) {
+        let (result, deadline) = try store.withUnsealedKey(key, for: .srtpMaster) {
+            bytes, keyLength throws -> R in
             let (key, salt) = try splitHalf(bytes, keyLength: keyLength)
-            return try innerContext(masterKey: key, masterSalt: salt, sealing: sealing)
+            return try body(key, salt)
         }
-        return (context, deadline ?? .max)
+        return (result, deadline ?? .max)
     }
 
     /// The inner layer of an end-to-end master key and salt given directly (a key learned from

@@ -8,10 +8,17 @@ extension DoubleSRTPReceiver {
     public func setEndToEndKey(
         _ key: KeyHandle, in store: KeyStore, ssrc: UInt32, rolloverCounter: UInt32 = 0
     ) throws {
-        let (context, deadline) = try profile.innerContext(key, in: store, sealing: false)
+        let ((context, material), deadline) = try profile.withEndToEndKey(key, in: store) {
+            key, salt in
+            (
+                try profile.innerContext(masterKey: key, masterSalt: salt, sealing: false),
+                EndToEndKeyMaterial(
+                    key: SealedBytes(copying: key), salt: SealedBytes(copying: salt))
+            )
+        }
         let sender = try layers.withLayers { layers in
             let sender = InnerReceiveStream(
-                ssrc: ssrc, context: context, rolloverCounter: rolloverCounter,
+                ssrc: ssrc, context: context, material: material, rolloverCounter: rolloverCounter,
                 replayWindow: layers.outer.replayWindowSize, deadline: deadline,
                 owner: self.layers)
             layers.install(sender)
@@ -37,9 +44,11 @@ extension DoubleSRTPReceiver {
     /// packet's SSRC only if both layers verify ("trial on this packet, commit on success").
     /// On any failure nothing changes: not the buffer, not the installed key, not any state.
     ///
-    /// The candidate's inner stream starts at its ROC with an empty replay window. When to try a
-    /// candidate at all (new SSRC, new epoch or SPI, not an old key replayed by a distributor) is
-    /// the EKT policy's decision, made before this call.
+    /// A candidate equal to the key installed for the SSRC (the same FullEKTField repeated, or
+    /// the same key with a new ROC) is that key: the installed stream and its ROC and replay list
+    /// are used, never reset. A different key's stream starts at the candidate's ROC with an empty
+    /// replay window: when to try one at all (new SSRC, new epoch or SPI, not an older key a
+    /// distributor replays with old packets) is the EKT policy's decision, made before this call.
     func receive(
         _ buffer: UnsafeMutableRawBufferPointer, length: Int, candidate: EndToEndKeyCandidate
     ) throws(DoubleSRTPError) -> DoubleSRTPReceived {
@@ -51,21 +60,72 @@ extension DoubleSRTPReceiver {
     }
 }
 
+/// An end-to-end key and salt, kept sealed with the stream they keyed, so that a candidate can be
+/// recognised as the key already installed.
+struct EndToEndKeyMaterial {
+    let key: SealedBytes
+    /// The salt; only its first `profile.halfProfile.masterSaltLength` octets are used (an EKT
+    /// key's salt may be longer, RFC 8870 §4.3.2 step 4).
+    let salt: SealedBytes
+
+    /// Whether both hold the same key and the same used salt, compared in constant time.
+    func matches(_ other: EndToEndKeyMaterial, saltLength: Int) -> Bool {
+        let sameKey = key.count == other.key.count && Self.equal(key, other.key, prefix: key.count)
+        let sameSalt = Self.equal(salt, other.salt, prefix: saltLength)
+        return sameKey && sameSalt
+    }
+
+    /// Whether the first `prefix` octets of `a` and `b` are equal. One region is unsealed at a
+    /// time per object, so the same object on both sides is simply equal (its lock is not
+    /// recursive).
+    private static func equal(_ a: SealedBytes, _ b: SealedBytes, prefix: Int) -> Bool {
+        if a === b { return true }
+        guard a.count >= prefix, b.count >= prefix else { return false }
+        let same = try? a.withUnsealed { a in
+            try b.withUnsealed { b in
+                constantTimeEqual(
+                    UnsafeRawBufferPointer(rebasing: a[..<prefix]),
+                    UnsafeRawBufferPointer(rebasing: b[..<prefix]))
+            }
+        }
+        return same ?? false
+    }
+}
+
+/// `a == b` for equally long secrets, in time independent of where they differ.
+func constantTimeEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    guard a.count == b.count else { return false }
+    var difference: UInt8 = 0
+    for i in 0..<a.count { difference |= a[i] ^ b[i] }
+    return difference == 0
+}
+
 /// An end-to-end key to try on one packet, as EKT delivers it (RFC 8870 §4.3.2 steps 4 and 6;
 /// RFC 8723 §5.1): the sender's inner master key, the EKT key's SRTP master salt (the transform
 /// uses its first 12 octets) and the sender's inner ROC.
 struct EndToEndKeyCandidate {
-    let masterKey: SealedBytes
-    let masterSalt: SealedBytes
+    let material: EndToEndKeyMaterial
     let rolloverCounter: UInt32
+
+    init(masterKey: SealedBytes, masterSalt: SealedBytes, rolloverCounter: UInt32) {
+        material = EndToEndKeyMaterial(key: masterKey, salt: masterSalt)
+        self.rolloverCounter = rolloverCounter
+    }
+
+    /// The key a FullEKTField carried (`KeyStore.unwrapFullEKTField`).
+    init(_ unwrapped: UnwrappedSRTPKey) {
+        self.init(
+            masterKey: unwrapped.masterKey, masterSalt: unwrapped.masterSalt,
+            rolloverCounter: unwrapped.roc)
+    }
 
     /// Refuses a key or salt that cannot key `profile`'s inner layer.
     func validate(for profile: DoubleSRTPProfile) throws(DoubleSRTPError) {
         let half = profile.halfProfile
-        guard masterKey.count == half.masterKeyLength else {
+        guard material.key.count == half.masterKeyLength else {
             throw .invalidArgument("end-to-end key must be \(half.masterKeyLength) octets")
         }
-        guard masterSalt.count >= half.masterSaltLength else {
+        guard material.salt.count >= half.masterSaltLength else {
             throw .invalidArgument("master salt must have at least \(half.masterSaltLength) octets")
         }
     }
@@ -77,8 +137,8 @@ struct EndToEndKeyCandidate {
     {
         let saltLength = profile.halfProfile.masterSaltLength
         let context = try withDoubleSRTPErrors {
-            try masterKey.withUnsealed { key in
-                try masterSalt.withUnsealed { salt in
+            try material.key.withUnsealed { key in
+                try material.salt.withUnsealed { salt in
                     try profile.innerContext(
                         masterKey: key,
                         masterSalt: UnsafeRawBufferPointer(rebasing: salt[..<saltLength]),
@@ -87,7 +147,7 @@ struct EndToEndKeyCandidate {
             }
         }
         return InnerReceiveStream(
-            ssrc: ssrc, context: context, rolloverCounter: rolloverCounter,
+            ssrc: ssrc, context: context, material: material, rolloverCounter: rolloverCounter,
             replayWindow: replayWindow, deadline: .max, owner: nil)
     }
 }

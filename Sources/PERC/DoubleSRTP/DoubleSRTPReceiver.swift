@@ -98,6 +98,8 @@ extension DoubleSRTPReceiver: CustomStringConvertible {
 final class InnerReceiveStream: KeyDependent, @unchecked Sendable {
     let ssrc: UInt32
     let context: InnerContext
+    /// The key and salt of `context`, to recognise a candidate that is this same key.
+    let material: EndToEndKeyMaterial
     let stream: InboundStream
     /// Expiry of the end-to-end key, coarse monotonic ns; `UInt64.max` for none.
     let deadline: UInt64
@@ -105,11 +107,12 @@ final class InnerReceiveStream: KeyDependent, @unchecked Sendable {
     private weak var owner: KeyedLayers<DoubleSRTPReceiverLayers>?
 
     init(
-        ssrc: UInt32, context: InnerContext, rolloverCounter: UInt32, replayWindow: Int,
-        deadline: UInt64, owner: KeyedLayers<DoubleSRTPReceiverLayers>?
+        ssrc: UInt32, context: InnerContext, material: EndToEndKeyMaterial, rolloverCounter: UInt32,
+        replayWindow: Int, deadline: UInt64, owner: KeyedLayers<DoubleSRTPReceiverLayers>?
     ) {
         self.ssrc = ssrc
         self.context = context
+        self.material = material
         stream = InboundStream(replayWindow: replayWindow)
         stream.rtpIndex.reset(roc: rolloverCounter)
         self.deadline = deadline
@@ -173,6 +176,14 @@ final class DoubleSRTPReceiverLayers: DoubleSRTPLayers, @unchecked Sendable {
         }
         let ssrc = header.ssrc
         let installed = senders[ssrc]
+        var candidate = candidate
+        if let proposed = candidate, let installed,
+            proposed.material.matches(
+                installed.material, saltLength: profile.halfProfile.masterSaltLength)
+        {
+            // The key already installed: keep its stream, ROC and replay list.
+            candidate = nil
+        }
         if candidate == nil {
             guard let installed else { throw .unknownSSRC(ssrc) }
             if installed.isExpired {

@@ -32,9 +32,11 @@ public final class DoubleSRTPSender: Sendable {
     ) throws {
         self.profile = profile
         let outer = try profile.outerLayer(hopKey, in: store, replayWindow: replayWindow)
-        let inner = try profile.innerContext(endToEndKey, in: store, sealing: true)
+        let inner = try profile.withEndToEndKey(endToEndKey, in: store) { key, salt in
+            try profile.innerContext(masterKey: key, masterSalt: salt, sealing: true)
+        }
         layers = KeyedLayers(
-            DoubleSRTPSenderLayers(inner: inner.context, outer: outer.engine),
+            DoubleSRTPSenderLayers(inner: inner.result, outer: outer.engine),
             deadline: min(inner.deadline, outer.deadline))
         store.register(layers, for: endToEndKey)
         store.register(layers, for: hopKey.key)

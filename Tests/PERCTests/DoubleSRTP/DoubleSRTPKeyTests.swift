@@ -302,4 +302,52 @@ struct DoubleSRTPKeyTests {
         #expect(buffer == plain)
         #expect(try scene.bob.rolloverCounter(ssrc: 0xA, layer: .inner) == 5)
     }
+
+    @Test(
+        "a candidate equal to the installed key keeps its replay list: no reset by a repeated tag")
+    func trialWithInstalledKey() throws {
+        let scene = try TrialScene()
+        // The distributor opens Alice's packet 1 once and can forward copies at will.
+        var opened = DoublePackets.rtp(sequence: 1, ssrc: 0xA, payload: [1, 2, 3])
+        try scene.sender.protect(&opened)
+        _ = try scene.md.open(&opened, from: scene.ingress)
+        var first = opened
+        try scene.md.forward(&first, to: scene.egress)
+        _ = try scene.receive(&first, candidate: scene.candidate(key: scene.aliceKey))
+        // A copy under a fresh outer SEQ, with the same FullEKTField key (a new SealedBytes, and
+        // the salt longer than used): the installed inner replay list refuses it.
+        var replay = opened
+        try scene.md.forward(&replay, to: scene.egress, rewrite: .init(sequenceNumber: 500))
+        let wire = replay
+        #expect(throws: DoubleSRTPError.replayed(.inner)) {
+            try scene.receive(&replay, candidate: scene.candidate(key: scene.aliceKey, roc: 9))
+        }
+        #expect(replay == wire)
+        #expect(try scene.bob.rolloverCounter(ssrc: 0xA, layer: .inner) == 0)
+        // The same SealedBytes object as the installed one is recognised too.
+        let candidate = scene.candidate(key: scene.aliceKey)
+        var next = try scene.packet(2).wire
+        _ = try scene.receive(&next, candidate: candidate)
+        var again = opened
+        try scene.md.forward(&again, to: scene.egress, rewrite: .init(sequenceNumber: 501))
+        #expect(throws: DoubleSRTPError.replayed(.inner)) {
+            try scene.receive(&again, candidate: candidate)
+        }
+    }
+
+    @Test("a candidate equal to a key installed from the store is recognised")
+    func trialWithStoreKey() throws {
+        let scene = try TrialScene()
+        let store = scene.conference.store
+        let installed = try store.importSRTPMasterKey(
+            scene.aliceKey, salt: Array(scene.conferenceSalt[..<12]), for: .aeadAES128GCM)
+        try scene.bob.setEndToEndKey(installed, in: store, ssrc: 0xA)
+        var first = try scene.packet(1).wire
+        try scene.bob.receive(&first)
+        var second = try scene.packet(2).wire
+        _ = try scene.receive(&second, candidate: scene.candidate(key: scene.aliceKey))
+        // Still the store key's stream: revoking it removes the SSRC.
+        store.revoke(installed)
+        #expect(try !scene.bob.hasEndToEndKey(ssrc: 0xA))
+    }
 }
