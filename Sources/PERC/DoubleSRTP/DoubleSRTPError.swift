@@ -1,24 +1,25 @@
+/// The two SRTP layers of a double packet (RFC 8723 §3).
+public enum DoubleSRTPLayer: Sendable, Equatable, CustomStringConvertible {
+    /// The hop-by-hop layer, keyed per hop (endpoint ↔ Media Distributor, MD ↔ MD).
+    case outer
+    /// The end-to-end layer, keyed by the sending endpoint.
+    case inner
+
+    public var description: String {
+        switch self {
+        case .outer: "outer (hop-by-hop)"
+        case .inner: "inner (end-to-end)"
+        }
+    }
+}
+
 /// Errors from double SRTP (RFC 8723) endpoints and the Media Distributor. Cases are stable so
-/// callers can match on them; every failing call leaves the buffer and all state unchanged.
+/// callers can match on them; every failing call leaves the buffer and all state unchanged,
+/// except `.underlying` (an OpenSSL-internal failure), after which the payload is unspecified.
 ///
 /// Failures of one layer name the layer, so an endpoint can tell a network attacker (outer) from a
 /// misbehaving Media Distributor (inner): `catch DoubleSRTPError.authenticationFailed(.inner)`.
 public enum DoubleSRTPError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The two SRTP layers of a double packet.
-    public enum Layer: Sendable, Equatable, CustomStringConvertible {
-        /// The hop-by-hop layer, keyed per hop (endpoint ↔ Media Distributor, MD ↔ MD).
-        case outer
-        /// The end-to-end layer, keyed by the sending endpoint.
-        case inner
-
-        public var description: String {
-            switch self {
-            case .outer: "outer (hop-by-hop)"
-            case .inner: "inner (end-to-end)"
-            }
-        }
-    }
-
     /// Why an Original Header Block is refused (RFC 8723 §4).
     public enum OHBDefect: Sendable, Equatable {
         /// A reserved bit (mask 0xF0) of the Config octet is set.
@@ -36,13 +37,13 @@ public enum DoubleSRTPError: Error, Sendable, Equatable, CustomStringConvertible
     /// The Original Header Block is invalid (RFC 8723 §4).
     case invalidOriginalHeaderBlock(OHBDefect)
     /// A layer's AEAD tag did not verify (RFC 8723 §5.2 step 1, §5.3 steps 1 and 5).
-    case authenticationFailed(Layer)
+    case authenticationFailed(DoubleSRTPLayer)
     /// The layer's packet index was already received (RFC 3711 §3.3.2; RFC 8871 §4.4, §8.2.2).
-    case replayed(Layer)
+    case replayed(DoubleSRTPLayer)
     /// The layer's packet index is behind the replay window (RFC 3711 §3.3.2).
-    case tooOld(Layer)
+    case tooOld(DoubleSRTPLayer)
     /// Sending would exhaust the layer's 2^48 SRTP or 2^31 SRTCP index (RFC 3711 §9.2): rekey.
-    case indexExhausted(Layer)
+    case indexExhausted(DoubleSRTPLayer)
     /// No end-to-end key is known for this SSRC (RFC 8871 §4.3: receivers keep one per SSRC).
     case unknownSSRC(UInt32)
     /// The Media Distributor has no such ingress or egress (never added, or removed).
@@ -61,7 +62,7 @@ public enum DoubleSRTPError: Error, Sendable, Equatable, CustomStringConvertible
     case underlying(library: String, code: Int32)
 
     /// The error an SRTP layer reported, attributed to `layer`.
-    init(_ error: SRTPError, layer: Layer) {
+    init(_ error: SRTPError, layer: DoubleSRTPLayer) {
         switch error {
         case .malformed(let reason): self = .malformed(reason)
         case .authenticationFailed: self = .authenticationFailed(layer)
@@ -99,7 +100,7 @@ public enum DoubleSRTPError: Error, Sendable, Equatable, CustomStringConvertible
 
 /// Runs one SRTP-layer step and attributes its error to `layer`.
 @inline(__always)
-func inLayer<R>(_ layer: DoubleSRTPError.Layer, _ body: () throws(SRTPError) -> R)
+func inLayer<R>(_ layer: DoubleSRTPLayer, _ body: () throws(SRTPError) -> R)
     throws(DoubleSRTPError) -> R
 {
     do {

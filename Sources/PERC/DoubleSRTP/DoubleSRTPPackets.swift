@@ -82,7 +82,7 @@ enum DoubleSRTPPacket {
 
     /// RFC 3711 §3.3.2: a replayed or too-old index is discarded.
     @inline(__always)
-    static func admit(_ verdict: ReplayWindow.Verdict, _ layer: DoubleSRTPError.Layer)
+    static func admit(_ verdict: ReplayWindow.Verdict, _ layer: DoubleSRTPLayer)
         throws(DoubleSRTPError)
     {
         switch verdict {

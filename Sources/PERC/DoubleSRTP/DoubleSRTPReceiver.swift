@@ -7,6 +7,7 @@ internal import CPERCShims
 /// ```
 ///  double packet :  | header (ext) | inner ciphertext | inner tag | OHB | outer tag |
 ///  1. outer open (hop key, received SEQ, outer ROC)      → inner ct ‖ inner tag ‖ OHB
+///  2. (repair packets stop here: `receiveRepair`)
 ///  3. OHB and inner tag parsed from the end
 ///  4. synthetic header = received header, PT/SEQ/M from the OHB, X = 0, no extension block
 ///  5. inner open (sender's key, ORIGINAL SEQ, inner ROC) → payload
@@ -67,7 +68,7 @@ public final class DoubleSRTPReceiver: Sendable {
 
     /// The rollover counter of an SSRC in one layer, or nil before its first packet (inner: before
     /// its end-to-end key was installed).
-    public func rolloverCounter(ssrc: UInt32, layer: DoubleSRTPError.Layer)
+    public func rolloverCounter(ssrc: UInt32, layer: DoubleSRTPLayer)
         throws(DoubleSRTPError) -> UInt32?
     {
         try layers.withLayers { layers in

@@ -278,3 +278,41 @@ struct DoubleSRTPReadmeExampleTests {
         #expect(Array(packet[received.payloadRange]) == Array("hello".utf8))
     }
 }
+
+/// Endpoints and distributor legs shared between threads.
+@Suite("Double SRTP concurrency")
+struct DoubleSRTPConcurrencyTests {
+    @Test("ingress legs in parallel into one egress; one receiver used from many threads")
+    func parallelLegs() async throws {
+        let conference = DoubleConference(.doubleAEADAES128GCM)
+        let senders = try (0..<4).map { _ in try conference.endpoint() }
+        let md = try conference.distributor()
+        let ingresses = try senders.map { try md.addIngress(hopKey: $0.hop, in: conference.store) }
+        let bobHop = try conference.hopKey()
+        let egress = try md.addEgress(hopKey: bobHop, in: conference.store)
+        let keys = Dictionary(
+            uniqueKeysWithValues: senders.indices.map { (UInt32(100 + $0), senders[$0].endToEnd) })
+        let bob = try conference.receiver(hop: bobHop, senders: keys)
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for i in senders.indices {
+                group.addTask {
+                    var delivered = 0
+                    for sequence in 0..<300 {
+                        let plain = DoublePackets.rtp(
+                            sequence: UInt16(sequence), ssrc: UInt32(100 + i),
+                            payload: [UInt8](repeating: UInt8(i), count: 100))
+                        var packet = plain
+                        try senders[i].sender.protect(&packet)
+                        try md.relay(&packet, from: ingresses[i], to: egress)
+                        try bob.receive(&packet)
+                        if packet == plain { delivered += 1 }
+                    }
+                    return delivered
+                }
+            }
+            var total = 0
+            for try await delivered in group { total += delivered }
+            #expect(total == 4 * 300)
+        }
+    }
+}
