@@ -38,6 +38,7 @@ public struct VectorRegistry: Sendable {
             AEADIVVectors(),
             AESKeyWrapVectors(),
             EKTFieldVectors(),
+            DoubleSRTPPacketVectors(), DoubleRelayVectors(),
         ],
         skipping: [
             "aes_f8":

@@ -7,7 +7,7 @@ import Testing
 struct ConformanceVectorTests {
     static let executedKinds = [
         "srtp_packet", "srtcp_packet", "srtp_kdf", "aes_cm_keystream", "aead_iv", "aes_kw",
-        "ekt_field",
+        "ekt_field", "double_srtp_packet", "double_relay",
     ]
 
     let runner = ConformanceRunner()
@@ -32,6 +32,12 @@ struct ConformanceVectorTests {
 
     @Test("ekt_field", arguments: try VectorFiles.vectors(ofKind: "ekt_field"))
     func ektField(_ vector: Vector) { expectPasses(vector) }
+
+    @Test("double_srtp_packet", arguments: try VectorFiles.vectors(ofKind: "double_srtp_packet"))
+    func doubleSRTPPacket(_ vector: Vector) { expectPasses(vector) }
+
+    @Test("double_relay", arguments: try VectorFiles.vectors(ofKind: "double_relay"))
+    func doubleRelay(_ vector: Vector) { expectPasses(vector) }
 
     @Test("Every executed kind has vectors, and the registry executes exactly those kinds")
     func kindsAreCovered() throws {

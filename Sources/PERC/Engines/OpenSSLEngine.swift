@@ -74,12 +74,48 @@ final class OpenSSLEngine: SRTPEngine, @unchecked Sendable {
 
     // MARK: Keying
 
-    /// Derives the SRTP (labels 0–2) and SRTCP (labels 3–5) session keys (RFC 3711 §4.3.2) into a
-    /// scratch buffer, keys the contexts and wipes the scratch buffer.
+    /// The SRTP (labels 0–2) and SRTCP (labels 3–5) label sets (RFC 3711 §4.3.2): encryption,
+    /// authentication, salt.
+    typealias LabelSet = (
+        encryption: SRTPKeyDerivation.Label, authentication: SRTPKeyDerivation.Label,
+        salt: SRTPKeyDerivation.Label
+    )
+    static let srtpLabels: LabelSet = (.rtpEncryption, .rtpAuthentication, .rtpSalt)
+    static let srtcpLabels: LabelSet = (.rtcpEncryption, .rtcpAuthentication, .rtcpSalt)
+
+    /// Keys the SRTP and SRTCP contexts from a master key and salt.
     private static func deriveContexts(
         _ profile: SRTPProfile, masterKey: UnsafeRawBufferPointer,
         masterSalt: UnsafeRawBufferPointer
     ) throws(SRTPError) -> (OpenSSLCryptoContextPair, OpenSSLCryptoContextPair) {
+        func contexts(_ labels: LabelSet) throws(SRTPError) -> OpenSSLCryptoContextPair {
+            try withSessionKeys(profile, masterKey: masterKey, masterSalt: masterSalt, labels) {
+                key, salt, auth throws(SRTPError) in
+                try OpenSSLCryptoContextPair(
+                    cipher: profile.cipher, encryptionKey: key, salt: salt, authenticationKey: auth)
+            }
+        }
+        let srtp = try contexts(srtpLabels)
+        do {
+            return (srtp, try contexts(srtcpLabels))
+        } catch {
+            srtp.free()
+            throw error
+        }
+    }
+
+    /// Derives the session keys of `labels` (RFC 3711 §4.3.2, KDR 0) into a scratch buffer, runs
+    /// `body` with them (encryption key, salt, authentication key; the keys a profile does not use
+    /// are empty) and wipes the scratch buffer. Also keys the layers of double SRTP (RFC 8723
+    /// §3.1), which derive each half on its own.
+    static func withSessionKeys<R>(
+        _ profile: SRTPProfile, masterKey: UnsafeRawBufferPointer,
+        masterSalt: UnsafeRawBufferPointer, _ labels: LabelSet,
+        _ body: (
+            _ key: UnsafeRawBufferPointer, _ salt: UnsafeRawBufferPointer,
+            _ auth: UnsafeRawBufferPointer
+        ) throws(SRTPError) -> R
+    ) throws(SRTPError) -> R {
         guard masterKey.count == profile.masterKeyLength,
             masterSalt.count == profile.masterSaltLength
         else { throw .invalidArgument("master key or salt length does not fit \(profile)") }
@@ -97,30 +133,15 @@ final class OpenSSLEngine: SRTPEngine, @unchecked Sendable {
         let salt = UnsafeMutableRawBufferPointer(
             rebasing: scratch[keyLength..<keyLength + saltLength])
         let auth = UnsafeMutableRawBufferPointer(rebasing: scratch[(keyLength + saltLength)...])
-
-        func contexts(
-            _ labels: (
-                SRTPKeyDerivation.Label, SRTPKeyDerivation.Label,
-                SRTPKeyDerivation.Label
-            )
-        ) throws(SRTPError) -> OpenSSLCryptoContextPair {
-            for (label, output) in [(labels.0, key), (labels.1, auth), (labels.2, salt)]
-            where output.count > 0 {
-                try SRTPKeyDerivation.derive(
-                    masterKey: masterKey, masterSalt: masterSalt, label: label.rawValue,
-                    into: output)
-            }
-            return try OpenSSLCryptoContextPair(
-                cipher: profile.cipher, encryptionKey: UnsafeRawBufferPointer(key),
-                salt: UnsafeRawBufferPointer(salt), authenticationKey: UnsafeRawBufferPointer(auth))
+        for (label, output) in [
+            (labels.encryption, key), (labels.authentication, auth), (labels.salt, salt),
+        ] where output.count > 0 {
+            try SRTPKeyDerivation.derive(
+                masterKey: masterKey, masterSalt: masterSalt, label: label.rawValue, into: output)
         }
-        let srtp = try contexts((.rtpEncryption, .rtpAuthentication, .rtpSalt))
-        do {
-            return (srtp, try contexts((.rtcpEncryption, .rtcpAuthentication, .rtcpSalt)))
-        } catch {
-            srtp.free()
-            throw error
-        }
+        return try body(
+            UnsafeRawBufferPointer(key), UnsafeRawBufferPointer(salt),
+            UnsafeRawBufferPointer(auth))
     }
 
     private static func checkSessionKeys(

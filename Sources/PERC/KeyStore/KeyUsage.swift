@@ -5,6 +5,10 @@ public struct KeyUsage: Hashable, Sendable, CustomStringConvertible {
 
     /// An SRTP master key and its master salt: keys SRTP/SRTCP sessions.
     public static let srtpMaster = KeyUsage(name: "SRTP master key")
+    /// A hop-by-hop (outer) key of double SRTP (RFC 8723 §3) and its master salt: keys the outer
+    /// layer of one hop only. The one kind of key a Media Distributor holds (RFC 8871 §4.4, §6.2);
+    /// it never keys an `SRTPSession` or the end-to-end layer. See `HopKeyHandle`.
+    public static let srtpHopByHop = KeyUsage(name: "SRTP hop-by-hop key")
     /// An EKT key (RFC 8870): wraps and unwraps EKT fields only.
     public static let ekt = KeyUsage(name: "EKT key")
 

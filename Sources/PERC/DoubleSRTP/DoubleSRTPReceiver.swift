@@ -1,0 +1,299 @@
+internal import CPERCShims
+
+/// A receiving endpoint of double SRTP (RFC 8723 §5.3): removes the hop-by-hop (outer) layer with
+/// the hop key it shares with its Media Distributor, then the end-to-end (inner) layer with the
+/// key of the packet's sender, in place on caller buffers.
+///
+/// ```
+///  double packet :  | header (ext) | inner ciphertext | inner tag | OHB | outer tag |
+///  1. outer open (hop key, received SEQ, outer ROC)      → inner ct ‖ inner tag ‖ OHB
+///  2. (repair packets stop here: `receiveRepair`)
+///  3. OHB and inner tag parsed from the end
+///  4. synthetic header = received header, PT/SEQ/M from the OHB, X = 0, no extension block
+///  5. inner open (sender's key, ORIGINAL SEQ, inner ROC) → payload
+///  RTP packet out:  | header (ext, M = sender's) | payload (‖ padding) |
+/// ```
+/// Each sender SSRC has its own end-to-end key and inner ROC/replay state; each SSRC also has its
+/// own outer ROC/replay state for the hop (RFC 8723 §3; RFC 8871 §4.4, §8.2.2). End-to-end keys
+/// are installed per SSRC with `setEndToEndKey(_:in:ssrc:rolloverCounter:)` (or learned from EKT).
+/// If EKT is in use, strip the EKT field before `receive` (`EKTField.parse` gives its length).
+///
+/// State is committed only when both layers verified. A packet failing anywhere — outer, OHB,
+/// inner — throws a `DoubleSRTPError` with the buffer as it came in (the outer ciphertext is put
+/// back) and no replay window, ROC or key changed.
+public final class DoubleSRTPReceiver: Sendable {
+    public let profile: DoubleSRTPProfile
+    let layers: KeyedLayers<DoubleSRTPReceiverLayers>
+
+    /// Creates a receiver keyed with its hop key from the distributor (the distributor→endpoint
+    /// direction). Throws `KeyStoreError` for a key that is unknown, revoked, expired, of another
+    /// usage or size, and `DoubleSRTPError.invalidArgument` for a replay window outside
+    /// 64...32768.
+    public init(
+        profile: DoubleSRTPProfile, hopKey: HopKeyHandle, in store: KeyStore,
+        replayWindow: Int = 1024
+    ) throws {
+        self.profile = profile
+        let outer = try profile.outerLayer(hopKey, in: store, replayWindow: replayWindow)
+        layers = KeyedLayers(
+            DoubleSRTPReceiverLayers(profile: profile, outer: outer.engine),
+            deadline: outer.deadline)
+        store.register(layers, for: hopKey.key)
+    }
+
+    // MARK: Media
+
+    /// Removes both layers from the double packet in the first `length` octets of `buffer`.
+    /// The buffer then holds the RTP packet described by the result (see `DoubleSRTPReceived`).
+    public func receive(_ buffer: UnsafeMutableRawBufferPointer, length: Int)
+        throws(DoubleSRTPError) -> DoubleSRTPReceived
+    {
+        let header = try DoubleSRTPPacket.header(buffer, length: length)
+        return try layers.withLayers { layers throws(DoubleSRTPError) in
+            try layers.receive(buffer, length: length, header: header, candidate: nil)
+        }
+    }
+
+    /// Removes both layers from the double packet held in `packet`.
+    @discardableResult
+    public func receive(_ packet: inout [UInt8]) throws(DoubleSRTPError) -> DoubleSRTPReceived {
+        try DoubleSRTPPacket.transform(&packet, growth: 0) {
+            buffer, length throws(DoubleSRTPError) in
+            let received = try receive(buffer, length: length)
+            return (received.length, received)
+        }
+    }
+
+    // MARK: Streams
+
+    /// The rollover counter of an SSRC in one layer, or nil before its first packet (inner: before
+    /// its end-to-end key was installed).
+    public func rolloverCounter(ssrc: UInt32, layer: DoubleSRTPLayer)
+        throws(DoubleSRTPError) -> UInt32?
+    {
+        try layers.withLayers { layers in
+            switch layer {
+            case .outer: layers.outer.rolloverCounter(ssrc: ssrc, direction: .inbound)
+            case .inner: layers.senders[ssrc]?.stream.rtpIndex.roc
+            }
+        }
+    }
+
+    /// Sets the hop's rollover counter of an SSRC, for a receiver joining the hop late
+    /// (RFC 3711 §3.3.1). The end-to-end ROC comes with the end-to-end key.
+    public func setOuterRolloverCounter(_ roc: UInt32, ssrc: UInt32) throws(DoubleSRTPError) {
+        try layers.withLayers { layers throws(DoubleSRTPError) in
+            try inLayer(.outer) { () throws(SRTPError) in
+                try layers.outer.setRolloverCounter(roc, ssrc: ssrc, direction: .inbound)
+            }
+        }
+    }
+}
+
+extension DoubleSRTPReceiver: CustomStringConvertible {
+    public var description: String { "DoubleSRTPReceiver(\(profile), keys redacted)" }
+}
+
+/// What a receiver holds for one sending SSRC: that sender's end-to-end context and the inner
+/// ROC, highest SEQ and replay list (RFC 8723 §3, §5.3 step 5).
+final class InnerReceiveStream: KeyDependent, @unchecked Sendable {
+    let ssrc: UInt32
+    let context: InnerContext
+    /// The key and salt of `context`, to recognise a candidate that is this same key.
+    let material: EndToEndKeyMaterial
+    let stream: InboundStream
+    /// Expiry of the end-to-end key, coarse monotonic ns; `UInt64.max` for none.
+    let deadline: UInt64
+    /// The receiver to remove this stream from when its key is revoked.
+    private weak var owner: KeyedLayers<DoubleSRTPReceiverLayers>?
+
+    init(
+        ssrc: UInt32, context: InnerContext, material: EndToEndKeyMaterial, rolloverCounter: UInt32,
+        replayWindow: Int, deadline: UInt64, owner: KeyedLayers<DoubleSRTPReceiverLayers>?
+    ) {
+        self.ssrc = ssrc
+        self.context = context
+        self.material = material
+        stream = InboundStream(replayWindow: replayWindow)
+        stream.rtpIndex.reset(roc: rolloverCounter)
+        self.deadline = deadline
+        self.owner = owner
+    }
+
+    var isExpired: Bool { deadline != .max && perc_coarse_monotonic_ns() >= deadline }
+
+    func keyInvalidated(_ reason: KeyInvalidation) {
+        _ = try? owner?.withLayers { layers in layers.removeSender(self) }
+        context.wipe()
+    }
+}
+
+/// The keyed layers of a receiver, used under its lock.
+final class DoubleSRTPReceiverLayers: DoubleSRTPLayers, @unchecked Sendable {
+    let profile: DoubleSRTPProfile
+    /// The outer layer; its inbound streams are the hop's per-SSRC state.
+    let outer: OpenSSLEngine
+    /// The end-to-end context and inner state of each sending SSRC.
+    private(set) var senders: [UInt32: InnerReceiveStream] = [:]
+
+    init(profile: DoubleSRTPProfile, outer: OpenSSLEngine) {
+        self.profile = profile
+        self.outer = outer
+    }
+
+    func wipe() {
+        outer.wipe()
+        for sender in senders.values { sender.context.wipe() }
+        senders = [:]
+    }
+
+    /// Installs `sender`, replacing (and wiping) whatever its SSRC had.
+    func install(_ sender: InnerReceiveStream) {
+        if let previous = senders.updateValue(sender, forKey: sender.ssrc), previous !== sender {
+            previous.context.wipe()
+        }
+    }
+
+    /// Removes `sender` if it is still the one installed for its SSRC.
+    func removeSender(_ sender: InnerReceiveStream) {
+        if senders[sender.ssrc] === sender { senders[sender.ssrc] = nil }
+    }
+
+    func removeSender(ssrc: UInt32) {
+        senders.removeValue(forKey: ssrc)?.context.wipe()
+    }
+
+    /// RFC 8723 §5.3 steps 1–5 with state committed only after both layers verified. With a
+    /// `candidate`, the inner layer is tried with that key instead of the SSRC's installed one,
+    /// and the candidate is installed only if the packet verifies.
+    func receive(
+        _ packet: UnsafeMutableRawBufferPointer, length: Int, header: RTPHeader,
+        candidate: EndToEndKeyCandidate?
+    ) throws(DoubleSRTPError) -> DoubleSRTPReceived {
+        let tag = DoubleSRTPProfile.tagLength
+        // Both tags and at least the one-octet OHB follow the header.
+        guard length - header.length >= DoubleSRTPProfile.senderOverhead else {
+            throw .malformed(.truncated)
+        }
+        let ssrc = header.ssrc
+        let installed = senders[ssrc]
+        var candidate = candidate
+        if let proposed = candidate, let installed,
+            proposed.material.matches(
+                installed.material, saltLength: profile.halfProfile.masterSaltLength)
+        {
+            // The key already installed: keep its stream, ROC and replay list.
+            candidate = nil
+        }
+        if candidate == nil {
+            guard let installed else { throw .unknownSSRC(ssrc) }
+            if installed.isExpired {
+                removeSender(ssrc: ssrc)
+                throw .keyExpired
+            }
+        }
+        let outerKeys = try inLayer(.outer) { () throws(SRTPError) in try outer.srtp }
+
+        // Step 1: the outer layer. RFC 3711 §3.3: estimate the index, check the hop's replay list.
+        let outerStream = outer.inbound[ssrc]
+        guard
+            let outerIndex = (outerStream?.rtpIndex ?? RolloverEstimator())
+                .estimate(header.sequenceNumber)
+        else { throw .indexExhausted(.outer) }
+        if let outerStream {
+            try DoubleSRTPPacket.admit(outerStream.receivedRTP.check(outerIndex.index), .outer)
+        }
+        let outerTagStart = length - tag
+        let aad = UnsafeRawBufferPointer(rebasing: packet[..<header.length])
+        let outerPlaintext = UnsafeMutableRawBufferPointer(
+            rebasing: packet[header.length..<outerTagStart])
+        let outerTag = UnsafeMutableRawBufferPointer(rebasing: packet[outerTagStart..<length])
+        try inLayer(.outer) { () throws(SRTPError) in
+            try outerKeys.open.open(
+                ssrc: ssrc, index: outerIndex.index, aad: aad, data: outerPlaintext,
+                tag: UnsafeRawBufferPointer(outerTag))
+        }
+
+        // Steps 3–5; any failure from here puts the outer ciphertext back.
+        let inner: InnerOutcome
+        do {
+            inner = try openInner(
+                packet, header: header, outerTagStart: outerTagStart,
+                sender: installed, candidate: candidate)
+        } catch {
+            DoubleSRTPPacket.restoreOuter(
+                outerKeys, ssrc: ssrc, index: outerIndex, aad: aad, data: outerPlaintext,
+                tag: outerTag)
+            throw error
+        }
+
+        let committedOuter = outerStream ?? outer.inboundStream(ssrc)
+        committedOuter.rtpIndex.update(outerIndex)
+        committedOuter.receivedRTP.accept(outerIndex.index)
+        inner.sender.stream.rtpIndex.update(inner.index)
+        inner.sender.stream.receivedRTP.accept(inner.index.index)
+        if inner.sender !== installed { install(inner.sender) }
+
+        // RFC 8723 §5.3: use the inner data, except the outer PT (codec) and SEQ (ordering).
+        packet[1] = (packet[1] & 0x7F) | (inner.original.marker ? 0x80 : 0)
+        return DoubleSRTPReceived(
+            length: inner.payloadEnd, headerLength: header.length, ssrc: ssrc,
+            outerPayloadType: header.payloadType, outerSequenceNumber: header.sequenceNumber,
+            originalPayloadType: inner.original.payloadType,
+            originalSequenceNumber: inner.original.sequenceNumber,
+            originalMarker: inner.original.marker)
+    }
+
+    private struct InnerOutcome {
+        let sender: InnerReceiveStream
+        let index: RolloverEstimator.Estimate
+        let original: ModifiableHeaderFields
+        let payloadEnd: Int
+    }
+
+    /// Steps 3–5 on the outer plaintext `packet[header.length..<outerTagStart]`. Changes no state;
+    /// on failure the outer plaintext is as it was (perc_gcm_open restores the inner ciphertext).
+    private func openInner(
+        _ packet: UnsafeMutableRawBufferPointer, header: RTPHeader, outerTagStart: Int,
+        sender installed: InnerReceiveStream?, candidate: EndToEndKeyCandidate?
+    ) throws(DoubleSRTPError) -> InnerOutcome {
+        let tag = DoubleSRTPProfile.tagLength
+        // Step 3: the OHB from the end, then the inner tag before it.
+        let ohb = try OriginalHeaderBlock(
+            parsingEndOf: UnsafeRawBufferPointer(packet), end: outerTagStart,
+            start: header.length)
+        let innerTagEnd = outerTagStart - ohb.encodedLength
+        let innerTagStart = innerTagEnd - tag
+        guard innerTagStart >= header.length else { throw .malformed(.truncated) }
+        let original = ohb.originals(of: ModifiableHeaderFields(header))
+
+        let sender: InnerReceiveStream
+        if let candidate {
+            sender = try candidate.stream(
+                ssrc: header.ssrc, profile: profile, replayWindow: outer.replayWindowSize)
+        } else if let installed {
+            sender = installed
+        } else {
+            throw .unknownSSRC(header.ssrc)
+        }
+        let keys = try sender.context.keys
+        // Step 5: the inner index from the ORIGINAL SEQ and the inner ROC (RFC 8723 §3).
+        guard let index = sender.stream.rtpIndex.estimate(original.sequenceNumber) else {
+            throw .indexExhausted(.inner)
+        }
+        try DoubleSRTPPacket.admit(sender.stream.receivedRTP.check(index.index), .inner)
+        // Step 4: the synthetic header is the AAD.
+        try SyntheticHeader.with(UnsafeRawBufferPointer(packet), header: header, fields: original) {
+            aad throws(DoubleSRTPError) in
+            try inLayer(.inner) { () throws(SRTPError) in
+                try keys.open(
+                    ssrc: header.ssrc, index: index.index, aad: aad,
+                    data: UnsafeMutableRawBufferPointer(
+                        rebasing: packet[header.length..<innerTagStart]),
+                    tag: UnsafeRawBufferPointer(rebasing: packet[innerTagStart..<innerTagEnd]))
+            }
+        }
+        return InnerOutcome(
+            sender: sender, index: index, original: original, payloadEnd: innerTagStart)
+    }
+}

@@ -1,0 +1,204 @@
+import Synchronization
+
+/// A PERC Media Distributor (RFC 8871 §3.1.1; RFC 8723 §5.2): forwards double SRTP packets from
+/// the hop they arrive on (an ingress) to the hops they leave on (egresses), optionally changing
+/// PT, SEQ and the marker bit, and records the original values in the Original Header Block.
+///
+/// It holds hop-by-hop keys only: every leg is keyed from a `HopKeyHandle`, and no method takes a
+/// `KeyHandle`, so handing it an end-to-end key does not compile; the key store also refuses any
+/// key whose usage is not `.srtpHopByHop`. It never has an inner key type, so it cannot read the
+/// inner payload: what it decrypts is inner ciphertext ‖ inner tag ‖ OHB.
+///
+/// ```
+///  ingress (hop key A)                                  egress (hop key B)
+///  | hdr | inner ct | inner tag | OHB | tag_A | EKT |  →  | hdr' | inner ct | inner tag | OHB' | tag_B | EKT |
+///        '------------- outer A -------------'                  '--------------- outer B ---------------'
+///  hdr' = hdr with PT/SEQ/M rewritten (extensions may change too); OHB' records the originals;
+///  the EKT field (RFC 8870) is carried through unchanged.
+/// ```
+/// Each leg has its own key and per-SSRC outer state (ROC, replay list: RFC 8871 §4.4 requires
+/// replay protection on every hop). A hop key keys at most one leg: ingress and egress must use
+/// different, independent keys (RFC 8723 §5.2, §9).
+///
+/// Every failing call throws a `DoubleSRTPError` with the buffer and all state unchanged (the one
+/// exception is `.underlying`, an OpenSSL-internal failure, after which the payload is
+/// unspecified). Calls on different legs run in parallel; each leg serialises its own calls.
+public final class MediaDistributor: Sendable {
+    /// One hop packets arrive on (an endpoint → distributor, or distributor → distributor, hop).
+    public struct Ingress: Hashable, Sendable, CustomStringConvertible {
+        let id: UInt64
+        public var description: String { "Ingress(#\(id))" }
+    }
+
+    /// One hop packets leave on (distributor → endpoint, or distributor → distributor).
+    public struct Egress: Hashable, Sendable, CustomStringConvertible {
+        let id: UInt64
+        public var description: String { "Egress(#\(id))" }
+    }
+
+    /// The most `relay` and `forward` can grow a packet beyond its size on the ingress: an OHB
+    /// going from 1 to 4 octets (RFC 8723 §4).
+    public static let maxGrowth = OriginalHeaderBlock.maxLength - 1
+
+    public let profile: DoubleSRTPProfile
+    /// Whether every SRTP packet carries an EKT field after the outer tag (RFC 8870 §4; always so
+    /// in PERC, RFC 8871 §4.5). The distributor strips it before the outer layer and appends it
+    /// unchanged after.
+    public let ektInUse: Bool
+    public let replayWindow: Int
+
+    private let legs = Mutex(Legs())
+
+    private struct Legs {
+        var nextID: UInt64 = 1
+        var ingresses: [UInt64: Leg] = [:]
+        var egresses: [UInt64: Leg] = [:]
+        /// The hop key of every leg, so none keys two.
+        var keys: [KeyHandle: UInt64] = [:]
+    }
+
+    private struct Leg {
+        let layers: KeyedLayers<OpenSSLEngine>
+        let key: KeyHandle
+    }
+
+    /// Creates a distributor with no legs. Throws `DoubleSRTPError.invalidArgument` for a replay
+    /// window outside 64...32768.
+    public init(profile: DoubleSRTPProfile, ektInUse: Bool = true, replayWindow: Int = 1024)
+        throws(DoubleSRTPError)
+    {
+        guard ReplayWindow.sizes.contains(replayWindow) else {
+            throw .invalidArgument("replay window \(replayWindow) outside \(ReplayWindow.sizes)")
+        }
+        self.profile = profile
+        self.ektInUse = ektInUse
+        self.replayWindow = replayWindow
+    }
+
+    // MARK: Legs
+
+    /// Adds a hop packets arrive on, keyed with the hop key its sender protects with (for an
+    /// endpoint, the outer half of its double key, RFC 8871 §6.2).
+    ///
+    /// Throws `KeyStoreError` for a key that is unknown, revoked, expired, of another usage or
+    /// size, and `DoubleSRTPError.invalidArgument` if the key already keys a leg.
+    public func addIngress(hopKey: HopKeyHandle, in store: KeyStore) throws -> Ingress {
+        Ingress(id: try add(hopKey, in: store, egress: false))
+    }
+
+    /// Adds a hop packets leave on, keyed with the hop key its receiver opens with. Throws as
+    /// `addIngress`.
+    public func addEgress(hopKey: HopKeyHandle, in store: KeyStore) throws -> Egress {
+        Egress(id: try add(hopKey, in: store, egress: true))
+    }
+
+    /// Removes an ingress and wipes its keys and state.
+    public func remove(_ ingress: Ingress) {
+        remove(id: ingress.id, egress: false)
+    }
+
+    /// Removes an egress and wipes its keys and state.
+    public func remove(_ egress: Egress) {
+        remove(id: egress.id, egress: true)
+    }
+
+    // MARK: Streams
+
+    /// The hop's rollover counter of an SSRC arriving on `ingress`, or nil before its first packet.
+    public func rolloverCounter(ssrc: UInt32, on ingress: Ingress) throws(DoubleSRTPError)
+        -> UInt32?
+    {
+        try withIngress(ingress) { layer in layer.rolloverCounter(ssrc: ssrc, direction: .inbound) }
+    }
+
+    /// The rollover counter of an SSRC sent on `egress`, or nil before its first packet. A
+    /// receiver joining the hop late must be told it (RFC 3711 §3.3.1).
+    public func rolloverCounter(ssrc: UInt32, on egress: Egress) throws(DoubleSRTPError)
+        -> UInt32?
+    {
+        try withEgress(egress) { layer in layer.rolloverCounter(ssrc: ssrc, direction: .outbound) }
+    }
+
+    /// Sets the rollover counter of an SSRC arriving on `ingress` (joining a hop late, RFC 3711
+    /// §3.3.1). The next packet's SEQ starts the stream again.
+    public func setRolloverCounter(_ roc: UInt32, ssrc: UInt32, on ingress: Ingress)
+        throws(DoubleSRTPError)
+    {
+        try withIngress(ingress) { layer throws(DoubleSRTPError) in
+            try inLayer(.outer) { () throws(SRTPError) in
+                try layer.setRolloverCounter(roc, ssrc: ssrc, direction: .inbound)
+            }
+        }
+    }
+
+    /// Sets the rollover counter of an SSRC sent on `egress`. The next packet's SEQ starts the
+    /// stream again; indices already sent stay refused.
+    public func setRolloverCounter(_ roc: UInt32, ssrc: UInt32, on egress: Egress)
+        throws(DoubleSRTPError)
+    {
+        try withEgress(egress) { layer throws(DoubleSRTPError) in
+            try inLayer(.outer) { () throws(SRTPError) in
+                try layer.setRolloverCounter(roc, ssrc: ssrc, direction: .outbound)
+            }
+        }
+    }
+
+    private func add(_ hopKey: HopKeyHandle, in store: KeyStore, egress: Bool) throws -> UInt64 {
+        let (engine, deadline) = try profile.outerLayer(
+            hopKey, in: store, replayWindow: replayWindow)
+        let leg = Leg(layers: KeyedLayers(engine, deadline: deadline), key: hopKey.key)
+        let id: UInt64? = legs.withLock { legs in
+            // RFC 8723 §5.2, §9: the contexts of two hops never share a key (GCM nonce reuse).
+            guard legs.keys[hopKey.key] == nil else { return nil }
+            let id = legs.nextID
+            legs.nextID += 1
+            legs.keys[hopKey.key] = id
+            if egress { legs.egresses[id] = leg } else { legs.ingresses[id] = leg }
+            return id
+        }
+        guard let id else {
+            leg.layers.invalidate(.keyRevoked)
+            throw DoubleSRTPError.invalidArgument(
+                "the hop key already keys a leg of this distributor")
+        }
+        store.register(leg.layers, for: hopKey.key)
+        return id
+    }
+
+    private func remove(id: UInt64, egress: Bool) {
+        let leg: Leg? = legs.withLock { legs in
+            let leg =
+                egress
+                ? legs.egresses.removeValue(forKey: id)
+                : legs.ingresses.removeValue(forKey: id)
+            if let leg { legs.keys[leg.key] = nil }
+            return leg
+        }
+        leg?.layers.invalidate(.keyRevoked)
+    }
+
+    /// Runs `body` with the ingress leg's outer layer, under that leg's lock.
+    func withIngress<R>(
+        _ ingress: Ingress, _ body: (OpenSSLEngine) throws(DoubleSRTPError) -> R
+    ) throws(DoubleSRTPError) -> R {
+        guard let leg = legs.withLock({ $0.ingresses[ingress.id] }) else { throw .unknownLeg }
+        return try leg.layers.withLayers(body)
+    }
+
+    /// Runs `body` with the egress leg's outer layer, under that leg's lock. When both locks are
+    /// needed the ingress's is taken first; since a leg is never both, this cannot deadlock.
+    func withEgress<R>(
+        _ egress: Egress, _ body: (OpenSSLEngine) throws(DoubleSRTPError) -> R
+    ) throws(DoubleSRTPError) -> R {
+        guard let leg = legs.withLock({ $0.egresses[egress.id] }) else { throw .unknownLeg }
+        return try leg.layers.withLayers(body)
+    }
+}
+
+extension MediaDistributor: CustomStringConvertible {
+    public var description: String {
+        let (ingresses, egresses) = legs.withLock { ($0.ingresses.count, $0.egresses.count) }
+        return
+            "MediaDistributor(\(profile), \(ingresses) ingress, \(egresses) egress, keys redacted)"
+    }
+}
