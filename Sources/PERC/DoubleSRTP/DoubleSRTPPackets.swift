@@ -48,38 +48,6 @@ enum DoubleSRTPPacket {
         guard packet.count >= needed else { throw .bufferTooSmall(needed: needed) }
     }
 
-    /// Runs an in-place `operation` on the bytes of `packet`, with `growth` octets of room appended
-    /// first, and trims `packet` to the length it returns. On failure `packet` is as it was.
-    static func transform<R>(
-        _ packet: inout [UInt8], growth: Int,
-        _ operation: (UnsafeMutableRawBufferPointer, Int) throws(DoubleSRTPError) -> (Int, R)
-    ) throws(DoubleSRTPError) -> R {
-        let length = packet.count
-        if growth > 0 { packet.append(contentsOf: repeatElement(0, count: growth)) }
-        // Array's withUnsafeMutableBytes rethrows untyped; carry the typed error out in a Result.
-        let outcome = packet.withUnsafeMutableBytes { buffer in
-            Result { () throws(DoubleSRTPError) -> (Int, R) in try operation(buffer, length) }
-        }
-        switch outcome {
-        case .success(let (newLength, result)):
-            packet.removeLast(packet.count - newLength)
-            return result
-        case .failure(let error):
-            if growth > 0 { packet.removeLast(growth) }
-            throw error
-        }
-    }
-
-    /// `transform` for operations that return only the new length.
-    static func transform(
-        _ packet: inout [UInt8], growth: Int,
-        _ operation: (UnsafeMutableRawBufferPointer, Int) throws(DoubleSRTPError) -> Int
-    ) throws(DoubleSRTPError) {
-        try transform(&packet, growth: growth) { buffer, length throws(DoubleSRTPError) in
-            (try operation(buffer, length), ())
-        }
-    }
-
     /// RFC 3711 §3.3.2: a replayed or too-old index is discarded.
     @inline(__always)
     static func admit(_ verdict: ReplayWindow.Verdict, _ layer: DoubleSRTPLayer)

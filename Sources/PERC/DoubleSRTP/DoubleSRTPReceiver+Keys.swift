@@ -13,7 +13,7 @@ extension DoubleSRTPReceiver {
             (
                 try profile.innerContext(masterKey: key, masterSalt: salt, sealing: false),
                 EndToEndKeyMaterial(
-                    key: SealedBytes(copying: key), salt: SealedBytes(copying: salt))
+                    key: try SealedBytes(copying: key), salt: try SealedBytes(copying: salt))
             )
         }
         let sender = try layers.withLayers { layers in

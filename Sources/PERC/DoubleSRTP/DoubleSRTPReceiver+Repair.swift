@@ -21,7 +21,7 @@ extension DoubleSRTPReceiver {
 
     /// Removes the outer layer from a repair packet held in `packet`.
     public func receiveRepair(_ packet: inout [UInt8]) throws(DoubleSRTPError) {
-        try DoubleSRTPPacket.transform(&packet, growth: 0, receiveRepair)
+        try InPlaceTransform.apply(&packet, growth: 0, receiveRepair)
     }
 
     // MARK: RTCP (RFC 8723 §6)
@@ -45,6 +45,6 @@ extension DoubleSRTPReceiver {
 
     /// Unprotects an SRTCP packet held in `packet`.
     public func unprotectRTCP(_ packet: inout [UInt8]) throws(DoubleSRTPError) {
-        try DoubleSRTPPacket.transform(&packet, growth: 0, unprotectRTCP)
+        try InPlaceTransform.apply(&packet, growth: 0, unprotectRTCP)
     }
 }

@@ -57,7 +57,7 @@ public final class DoubleSRTPReceiver: Sendable {
     /// Removes both layers from the double packet held in `packet`.
     @discardableResult
     public func receive(_ packet: inout [UInt8]) throws(DoubleSRTPError) -> DoubleSRTPReceived {
-        try DoubleSRTPPacket.transform(&packet, growth: 0) {
+        try InPlaceTransform.apply(&packet, growth: 0) {
             buffer, length throws(DoubleSRTPError) in
             let received = try receive(buffer, length: length)
             return (received.length, received)

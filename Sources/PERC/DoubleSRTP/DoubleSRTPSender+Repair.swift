@@ -23,7 +23,7 @@ extension DoubleSRTPSender {
 
     /// Protects a repair packet held in `packet` with the outer layer only.
     public func protectRepair(_ packet: inout [UInt8]) throws(DoubleSRTPError) {
-        try DoubleSRTPPacket.transform(&packet, growth: DoubleSRTPProfile.tagLength, protectRepair)
+        try InPlaceTransform.apply(&packet, growth: DoubleSRTPProfile.tagLength, protectRepair)
     }
 
     // MARK: RTCP (RFC 8723 §6)
@@ -48,6 +48,6 @@ extension DoubleSRTPSender {
 
     /// Protects an RTCP compound packet held in `packet`.
     public func protectRTCP(_ packet: inout [UInt8]) throws(DoubleSRTPError) {
-        try DoubleSRTPPacket.transform(&packet, growth: rtcpOverhead, protectRTCP)
+        try InPlaceTransform.apply(&packet, growth: rtcpOverhead, protectRTCP)
     }
 }

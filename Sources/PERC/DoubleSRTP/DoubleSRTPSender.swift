@@ -64,7 +64,7 @@ public final class DoubleSRTPSender: Sendable {
     /// Protects an RTP packet held in `packet`. Reserve `overhead` spare capacity to avoid a
     /// reallocation.
     public func protect(_ packet: inout [UInt8]) throws(DoubleSRTPError) {
-        try DoubleSRTPPacket.transform(&packet, growth: overhead, protect)
+        try InPlaceTransform.apply(&packet, growth: overhead, protect)
     }
 
     // MARK: Streams

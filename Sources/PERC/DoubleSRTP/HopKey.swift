@@ -122,8 +122,7 @@ extension KeyStore {
         guard salt.count == half.masterSaltLength else {
             throw .invalidKeyLength(expected: half.masterSaltLength, actual: salt.count)
         }
-        let material = SealedBytes(count: key.count + salt.count)
-        material.withMutableBytes { region in
+        let material = try SealedBytes(count: key.count + salt.count) { region in
             region.copyMemory(from: key)
             UnsafeMutableRawBufferPointer(rebasing: region[key.count...]).copyMemory(from: salt)
         }

@@ -43,7 +43,7 @@ extension MediaDistributor {
         _ packet: inout [UInt8], from ingress: Ingress, to egress: Egress,
         rewrite: HeaderRewrite = .none
     ) throws(DoubleSRTPError) {
-        try DoubleSRTPPacket.transform(&packet, growth: Self.maxGrowth) {
+        try InPlaceTransform.apply(&packet, growth: Self.maxGrowth) {
             buffer, length throws(DoubleSRTPError) in
             try relay(buffer, length: length, from: ingress, to: egress, rewrite: rewrite)
         }

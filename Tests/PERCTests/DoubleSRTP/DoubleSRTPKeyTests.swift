@@ -210,10 +210,10 @@ struct DoubleSRTPKeyTests {
             return (plain, wire)
         }
 
-        func candidate(key: [UInt8], roc: UInt32 = 0) -> EndToEndKeyCandidate {
+        func candidate(key: [UInt8], roc: UInt32 = 0) throws -> EndToEndKeyCandidate {
             EndToEndKeyCandidate(
-                masterKey: key.withUnsafeBytes { SealedBytes(copying: $0) },
-                masterSalt: conferenceSalt.withUnsafeBytes { SealedBytes(copying: $0) },
+                masterKey: try key.withUnsafeBytes { try SealedBytes(copying: $0) },
+                masterSalt: try conferenceSalt.withUnsafeBytes { try SealedBytes(copying: $0) },
                 rolloverCounter: roc)
         }
 
@@ -325,7 +325,7 @@ struct DoubleSRTPKeyTests {
         #expect(replay == wire)
         #expect(try scene.bob.rolloverCounter(ssrc: 0xA, layer: .inner) == 0)
         // The same SealedBytes object as the installed one is recognised too.
-        let candidate = scene.candidate(key: scene.aliceKey)
+        let candidate = try scene.candidate(key: scene.aliceKey)
         var next = try scene.packet(2).wire
         _ = try scene.receive(&next, candidate: candidate)
         var again = opened
