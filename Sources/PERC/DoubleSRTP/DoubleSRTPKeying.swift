@@ -153,10 +153,11 @@ final class KeyedLayers<Layers: DoubleSRTPLayers>: KeyDependent, @unchecked Send
         }
     }
 
-    /// Wipes the layers; every later call throws `error`. Idempotent.
-    func invalidate(_ error: DoubleSRTPError) {
+    /// Wipes the layers if `condition` holds for them; every later call throws `error`.
+    /// Idempotent.
+    func invalidate(_ error: DoubleSRTPError, when condition: (Layers) -> Bool = { _ in true }) {
         state.withLock { state in
-            guard case .keyed(let layers) = state else { return }
+            guard case .keyed(let layers) = state, condition(layers) else { return }
             state = .invalidated(error)
             layers.wipe()
         }

@@ -15,8 +15,9 @@ internal import CPERCShims
 /// ```
 /// Each sender SSRC has its own end-to-end key and inner ROC/replay state; each SSRC also has its
 /// own outer ROC/replay state for the hop (RFC 8723 §3; RFC 8871 §4.4, §8.2.2). End-to-end keys
-/// are installed per SSRC with `setEndToEndKey(_:in:ssrc:rolloverCounter:)` (or learned from EKT).
-/// If EKT is in use, strip the EKT field before `receive` (`EKTField.parse` gives its length).
+/// are installed per SSRC with `setEndToEndKey(_:in:ssrc:rolloverCounter:)`. If EKT is in use,
+/// strip the EKT field before `receive` (`EKTField.parse` gives its length) — or use
+/// `PERCReceiver`, which learns the end-to-end keys from EKT and takes no other.
 ///
 /// State is committed only when both layers verified. A packet failing anywhere — outer, OHB,
 /// inner — throws a `DoubleSRTPError` with the buffer as it came in (the outer ciphertext is put
@@ -50,7 +51,18 @@ public final class DoubleSRTPReceiver: Sendable {
     {
         let header = try DoubleSRTPPacket.header(buffer, length: length)
         return try layers.withLayers { layers throws(DoubleSRTPError) in
-            try layers.receive(buffer, length: length, header: header, candidate: nil)
+            try layers.receive(buffer, length: length, header: header, sender: nil)
+        }
+    }
+
+    /// `receive` with the inner layer keyed by `sender`, a stream not installed here (an
+    /// end-to-end key learned through EKT, `PERCReceiver`).
+    func receive(
+        _ buffer: UnsafeMutableRawBufferPointer, length: Int, sender: InnerReceiveStream
+    ) throws(DoubleSRTPError) -> DoubleSRTPReceived {
+        let header = try DoubleSRTPPacket.header(buffer, length: length)
+        return try layers.withLayers { layers throws(DoubleSRTPError) in
+            try layers.receive(buffer, length: length, header: header, sender: sender)
         }
     }
 
@@ -95,25 +107,27 @@ extension DoubleSRTPReceiver: CustomStringConvertible {
 }
 
 /// What a receiver holds for one sending SSRC: that sender's end-to-end context and the inner
-/// ROC, highest SEQ and replay list (RFC 8723 §3, §5.3 step 5).
+/// ROC, highest SEQ and replay list (RFC 8723 §3, §5.3 step 5). Used under the receiver's lock
+/// (and, for an EKT-learned key, `PERCReceiver`'s).
 final class InnerReceiveStream: KeyDependent, @unchecked Sendable {
     let ssrc: UInt32
     let context: InnerContext
-    /// The key and salt of `context`, to recognise a candidate that is this same key.
-    let material: EndToEndKeyMaterial
     let stream: InboundStream
+    /// For a key that took over the stream of an earlier key of the SSRC (EKT,
+    /// `PERCReceiveContext.continueStream`): the highest inner index seen under that key. Every
+    /// packet must be ahead of it, or it is `.replayed(.inner)`.
+    var continuesAfter: UInt64?
     /// Expiry of the end-to-end key, coarse monotonic ns; `UInt64.max` for none.
     let deadline: UInt64
-    /// The receiver to remove this stream from when its key is revoked.
+    /// The receiver whose lock guards the context, and which may have it installed.
     private weak var owner: KeyedLayers<DoubleSRTPReceiverLayers>?
 
     init(
-        ssrc: UInt32, context: InnerContext, material: EndToEndKeyMaterial, rolloverCounter: UInt32,
-        replayWindow: Int, deadline: UInt64, owner: KeyedLayers<DoubleSRTPReceiverLayers>?
+        ssrc: UInt32, context: InnerContext, rolloverCounter: UInt32, replayWindow: Int,
+        deadline: UInt64, owner: KeyedLayers<DoubleSRTPReceiverLayers>?
     ) {
         self.ssrc = ssrc
         self.context = context
-        self.material = material
         stream = InboundStream(replayWindow: replayWindow)
         stream.rtpIndex.reset(roc: rolloverCounter)
         self.deadline = deadline
@@ -123,8 +137,12 @@ final class InnerReceiveStream: KeyDependent, @unchecked Sendable {
     var isExpired: Bool { deadline != .max && perc_coarse_monotonic_ns() >= deadline }
 
     func keyInvalidated(_ reason: KeyInvalidation) {
-        _ = try? owner?.withLayers { layers in layers.removeSender(self) }
-        context.wipe()
+        // Under the receiver's lock: no packet is being opened with the context meanwhile.
+        _ = try? owner?.withLayers { layers in
+            layers.removeSender(self)
+            context.wipe()
+        }
+        context.wipe()  // the receiver is gone or wiped: nobody else uses the context
     }
 }
 
@@ -163,12 +181,11 @@ final class DoubleSRTPReceiverLayers: DoubleSRTPLayers, @unchecked Sendable {
         senders.removeValue(forKey: ssrc)?.context.wipe()
     }
 
-    /// RFC 8723 §5.3 steps 1–5 with state committed only after both layers verified. With a
-    /// `candidate`, the inner layer is tried with that key instead of the SSRC's installed one,
-    /// and the candidate is installed only if the packet verifies.
+    /// RFC 8723 §5.3 steps 1–5 with state committed only after both layers verified. The inner
+    /// layer is keyed by `sender`, or for nil by the end-to-end key installed for the SSRC.
     func receive(
         _ packet: UnsafeMutableRawBufferPointer, length: Int, header: RTPHeader,
-        candidate: EndToEndKeyCandidate?
+        sender explicit: InnerReceiveStream?
     ) throws(DoubleSRTPError) -> DoubleSRTPReceived {
         let tag = DoubleSRTPProfile.tagLength
         // Both tags and at least the one-octet OHB follow the header.
@@ -176,22 +193,8 @@ final class DoubleSRTPReceiverLayers: DoubleSRTPLayers, @unchecked Sendable {
             throw .malformed(.truncated)
         }
         let ssrc = header.ssrc
-        let installed = senders[ssrc]
-        var candidate = candidate
-        if let proposed = candidate, let installed,
-            proposed.material.matches(
-                installed.material, saltLength: profile.halfProfile.masterSaltLength)
-        {
-            // The key already installed: keep its stream, ROC and replay list.
-            candidate = nil
-        }
-        if candidate == nil {
-            guard let installed else { throw .unknownSSRC(ssrc) }
-            if installed.isExpired {
-                removeSender(ssrc: ssrc)
-                throw .keyExpired
-            }
-        }
+        let sender: InnerReceiveStream
+        if let explicit { sender = explicit } else { sender = try installedSender(ssrc) }
         let outerKeys = try inLayer(.outer) { () throws(SRTPError) in try outer.srtp }
 
         // Step 1: the outer layer. RFC 3711 §3.3: estimate the index, check the hop's replay list.
@@ -218,8 +221,7 @@ final class DoubleSRTPReceiverLayers: DoubleSRTPLayers, @unchecked Sendable {
         let inner: InnerOutcome
         do {
             inner = try openInner(
-                packet, header: header, outerTagStart: outerTagStart,
-                sender: installed, candidate: candidate)
+                packet, header: header, outerTagStart: outerTagStart, sender: sender)
         } catch {
             DoubleSRTPPacket.restoreOuter(
                 outerKeys, ssrc: ssrc, index: outerIndex, aad: aad, data: outerPlaintext,
@@ -230,9 +232,8 @@ final class DoubleSRTPReceiverLayers: DoubleSRTPLayers, @unchecked Sendable {
         let committedOuter = outerStream ?? outer.inboundStream(ssrc)
         committedOuter.rtpIndex.update(outerIndex)
         committedOuter.receivedRTP.accept(outerIndex.index)
-        inner.sender.stream.rtpIndex.update(inner.index)
-        inner.sender.stream.receivedRTP.accept(inner.index.index)
-        if inner.sender !== installed { install(inner.sender) }
+        sender.stream.rtpIndex.update(inner.index)
+        sender.stream.receivedRTP.accept(inner.index.index)
 
         // RFC 8723 §5.3: use the inner data, except the outer PT (codec) and SEQ (ordering).
         packet[1] = (packet[1] & 0x7F) | (inner.original.marker ? 0x80 : 0)
@@ -244,8 +245,17 @@ final class DoubleSRTPReceiverLayers: DoubleSRTPLayers, @unchecked Sendable {
             originalMarker: inner.original.marker)
     }
 
+    /// The end-to-end key installed for `ssrc`, unless it expired.
+    private func installedSender(_ ssrc: UInt32) throws(DoubleSRTPError) -> InnerReceiveStream {
+        guard let installed = senders[ssrc] else { throw .unknownSSRC(ssrc) }
+        if installed.isExpired {
+            removeSender(ssrc: ssrc)
+            throw .keyExpired
+        }
+        return installed
+    }
+
     private struct InnerOutcome {
-        let sender: InnerReceiveStream
         let index: RolloverEstimator.Estimate
         let original: ModifiableHeaderFields
         let payloadEnd: Int
@@ -255,7 +265,7 @@ final class DoubleSRTPReceiverLayers: DoubleSRTPLayers, @unchecked Sendable {
     /// on failure the outer plaintext is as it was (perc_gcm_open restores the inner ciphertext).
     private func openInner(
         _ packet: UnsafeMutableRawBufferPointer, header: RTPHeader, outerTagStart: Int,
-        sender installed: InnerReceiveStream?, candidate: EndToEndKeyCandidate?
+        sender: InnerReceiveStream
     ) throws(DoubleSRTPError) -> InnerOutcome {
         let tag = DoubleSRTPProfile.tagLength
         // Step 3: the OHB from the end, then the inner tag before it.
@@ -267,20 +277,13 @@ final class DoubleSRTPReceiverLayers: DoubleSRTPLayers, @unchecked Sendable {
         guard innerTagStart >= header.length else { throw .malformed(.truncated) }
         let original = ohb.originals(of: ModifiableHeaderFields(header))
 
-        let sender: InnerReceiveStream
-        if let candidate {
-            sender = try candidate.stream(
-                ssrc: header.ssrc, profile: profile, replayWindow: outer.replayWindowSize)
-        } else if let installed {
-            sender = installed
-        } else {
-            throw .unknownSSRC(header.ssrc)
-        }
         let keys = try sender.context.keys
         // Step 5: the inner index from the ORIGINAL SEQ and the inner ROC (RFC 8723 §3).
         guard let index = sender.stream.rtpIndex.estimate(original.sequenceNumber) else {
             throw .indexExhausted(.inner)
         }
+        // A key that took over from an earlier one continues its stream (RFC 8871 §8.2.2).
+        if let after = sender.continuesAfter, index.index <= after { throw .replayed(.inner) }
         try DoubleSRTPPacket.admit(sender.stream.receivedRTP.check(index.index), .inner)
         // Step 4: the synthetic header is the AAD.
         try SyntheticHeader.with(UnsafeRawBufferPointer(packet), header: header, fields: original) {
@@ -294,6 +297,6 @@ final class DoubleSRTPReceiverLayers: DoubleSRTPLayers, @unchecked Sendable {
             }
         }
         return InnerOutcome(
-            sender: sender, index: index, original: original, payloadEnd: innerTagStart)
+            index: index, original: original, payloadEnd: innerTagStart)
     }
 }

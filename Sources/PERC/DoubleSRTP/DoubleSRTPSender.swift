@@ -36,10 +36,10 @@ public final class DoubleSRTPSender: Sendable {
             try profile.innerContext(masterKey: key, masterSalt: salt, sealing: true)
         }
         layers = KeyedLayers(
-            DoubleSRTPSenderLayers(inner: inner.result, outer: outer.engine),
+            DoubleSRTPSenderLayers(inner: inner.result, key: endToEndKey, outer: outer.engine),
             deadline: min(inner.deadline, outer.deadline))
-        store.register(layers, for: endToEndKey)
         store.register(layers, for: hopKey.key)
+        try watch(endToEndKey, in: store)
     }
 
     /// Octets `protect` adds: inner tag, empty OHB, outer tag (33). Leave
@@ -91,6 +91,51 @@ public final class DoubleSRTPSender: Sendable {
     {
         try layers.withLayers(body)
     }
+
+    // MARK: A new end-to-end key
+
+    /// Keys the inner layer with the end-to-end key `key` from the next packet on (EKT: a new key
+    /// per EKT key, RFC 8871 §4.5.2; `PERCSender`). Each SSRC's inner ROC, highest SEQ and sent
+    /// list carry on, so the new key continues the stream where the old one stopped, as a receiver
+    /// requires (RFC 8871 §8.2.2); the hop layer and its state are untouched (a new sender on the
+    /// same hop key would reuse its GCM nonces). The replaced inner context is wiped; revoking the
+    /// replaced key no longer affects the sender, revoking or expiring `key` wipes it.
+    func replaceEndToEndKey(_ key: KeyHandle, in store: KeyStore) throws {
+        let (inner, _) = try profile.withEndToEndKey(key, in: store) { key, salt in
+            try profile.innerContext(masterKey: key, masterSalt: salt, sealing: true)
+        }
+        do {
+            try layers.withLayers { layers in layers.replaceInner(inner, key: key) }
+        } catch {
+            inner.wipe()
+            throw error
+        }
+        try watch(key, in: store)
+    }
+
+    /// Wipes the sender when `key`, the end-to-end key of its inner layer, is revoked or expires.
+    private func watch(_ key: KeyHandle, in store: KeyStore) throws(DoubleSRTPError) {
+        let watch = EndToEndKeyWatch(layers, key: key)
+        // The store holds dependents weakly; the layers keep the watch of their key alive.
+        try layers.withLayers { layers in layers.innerWatch = watch }
+        store.register(watch, for: key)
+    }
+}
+
+/// Wipes a sender when the end-to-end key its inner layer is keyed with is revoked or expires —
+/// but not for a key the sender has since replaced.
+final class EndToEndKeyWatch: KeyDependent {
+    private weak let layers: KeyedLayers<DoubleSRTPSenderLayers>?
+    private let key: KeyHandle
+
+    init(_ layers: KeyedLayers<DoubleSRTPSenderLayers>, key: KeyHandle) {
+        self.layers = layers
+        self.key = key
+    }
+
+    func keyInvalidated(_ reason: KeyInvalidation) {
+        layers?.invalidate(reason == .expired ? .keyExpired : .keyRevoked) { $0.innerKey == key }
+    }
 }
 
 extension DoubleSRTPSender: CustomStringConvertible {
@@ -99,15 +144,26 @@ extension DoubleSRTPSender: CustomStringConvertible {
 
 /// The keyed layers of a sender, used under its lock.
 final class DoubleSRTPSenderLayers: DoubleSRTPLayers, @unchecked Sendable {
-    let inner: InnerContext
+    private(set) var inner: InnerContext
+    /// The end-to-end key `inner` is keyed with, and what wipes the sender when it goes.
+    private(set) var innerKey: KeyHandle
+    var innerWatch: EndToEndKeyWatch?
     /// Per SSRC: the inner ROC, highest SEQ and sent indices (RFC 8723 §3).
     private(set) var innerStreams: [UInt32: OutboundStream] = [:]
     /// The outer layer; its outbound streams are the outer per-SSRC state.
     let outer: OpenSSLEngine
 
-    init(inner: InnerContext, outer: OpenSSLEngine) {
+    init(inner: InnerContext, key: KeyHandle, outer: OpenSSLEngine) {
         self.inner = inner
+        innerKey = key
         self.outer = outer
+    }
+
+    /// Keys the inner layer with `context` (of `key`) and wipes the context it replaces.
+    func replaceInner(_ context: InnerContext, key: KeyHandle) {
+        inner.wipe()
+        inner = context
+        innerKey = key
     }
 
     func wipe() {

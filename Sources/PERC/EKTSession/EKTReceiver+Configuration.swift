@@ -48,11 +48,20 @@ extension EKTReceiver {
             } catch {
                 throw .srtp(error)
             }
+            do {
+                try Self.validate(rekeyOverlap: rekeyOverlap, retiredKeyHistory: retiredKeyHistory)
+            } catch {
+                throw .ekt(error)
+            }
+        }
+
+        /// The checks of the rekey settings, shared with `PERCReceiver.Configuration`.
+        static func validate(rekeyOverlap: Duration, retiredKeyHistory: Int) throws(EKTError) {
             guard rekeyOverlap >= .zero else {
-                throw .ekt(.invalidArgument("rekey overlap must not be negative"))
+                throw .invalidArgument("rekey overlap must not be negative")
             }
             guard retiredKeyHistory >= 1 else {
-                throw .ekt(.invalidArgument("retired key history must hold at least 1 key"))
+                throw .invalidArgument("retired key history must hold at least 1 key")
             }
         }
     }

@@ -31,7 +31,9 @@ public final class EKTReceiver: Sendable {
     /// The conference whose EKT keys this receiver uses and in which it stores learned keys.
     public let scope: KeyScope
     private let clock: EKTClock
-    private let core: Mutex<EKTReceiverCore<EKTSRTPReceiveKeying>>
+    private let core: Mutex<Core>
+
+    private typealias Core = EKTReceiverCore<EKTSRTPReceiveKeying>
 
     /// Creates a receiver for the senders of `scope`, whose EKT keys `store` holds.
     public convenience init(store: KeyStore, scope: KeyScope, configuration: Configuration)
@@ -48,11 +50,26 @@ public final class EKTReceiver: Sendable {
         self.configuration = configuration
         self.scope = scope
         self.clock = clock
-        core = Mutex(
-            try EKTReceiverCore(
-                keying: EKTSRTPReceiveKeying(configuration: configuration.srtp), store: store,
-                scope: scope, overlap: EKTClock.nanoseconds(configuration.rekeyOverlap),
-                historyLimit: configuration.retiredKeyHistory))
+        do {
+            core = Mutex(
+                try Core(
+                    keying: EKTSRTPReceiveKeying(configuration: configuration.srtp), store: store,
+                    scope: scope, overlap: EKTClock.nanoseconds(configuration.rekeyOverlap),
+                    historyLimit: configuration.retiredKeyHistory))
+        } catch {
+            throw EKTSessionError(error)
+        }
+    }
+
+    /// Runs `body` on the core under its lock.
+    private func withCore<R>(_ body: (inout Core) throws(Core.Failure) -> R)
+        throws(EKTSessionError) -> R
+    {
+        do {
+            return try core.withLock { core throws(Core.Failure) -> R in try body(&core) }
+        } catch {
+            throw EKTSessionError(error)
+        }
     }
 
     deinit {
@@ -67,7 +84,7 @@ public final class EKTReceiver: Sendable {
         throws(EKTSessionError) -> Int
     {
         let now = clock.now()
-        return try core.withLock { core throws(EKTSessionError) -> Int in
+        return try withCore { core throws(Core.Failure) in
             try core.unprotectRTP(buffer, length: length, now: now)
         }
     }
@@ -83,7 +100,7 @@ public final class EKTReceiver: Sendable {
         throws(EKTSessionError) -> Int
     {
         let now = clock.now()
-        return try core.withLock { core throws(EKTSessionError) -> Int in
+        return try withCore { core throws(Core.Failure) -> Int in
             try core.unprotectRTCP(buffer, length: length, now: now)
         }
     }
@@ -101,9 +118,7 @@ public final class EKTReceiver: Sendable {
     /// FullEKTField under the new key first delivers a key.
     public func ektKeyAdded(_ ektKey: KeyHandle) throws(EKTSessionError) {
         let now = clock.now()
-        try core.withLock { core throws(EKTSessionError) in
-            try core.ektKeyAdded(ektKey, now: now)
-        }
+        try withCore { core throws(Core.Failure) in try core.ektKeyAdded(ektKey, now: now) }
     }
 
     // MARK: Streams

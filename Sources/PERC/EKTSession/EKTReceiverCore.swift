@@ -1,5 +1,5 @@
 /// The receive rules of EKT (RFC 8870 §4.3.2, §4.1; spec/ekt.md §6) for any transform: what
-/// `EKTReceiver` runs for single SRTP, and what a double SRTP endpoint runs with its own
+/// `EKTReceiver` runs for single SRTP, and what `PERCReceiver` runs for double SRTP with its own
 /// `EKTReceiveKeying`. Not thread-safe: the owner serialises calls.
 ///
 /// Per RTP packet, in order:
@@ -22,6 +22,7 @@
 /// Any failure throws and leaves the packet and every piece of state as they were.
 struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
     typealias Context = Keying.Context
+    typealias Failure = EKTReceiveFailure<Context.Failure>
 
     let keying: Keying
     let store: KeyStore
@@ -34,7 +35,7 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
 
     init(
         keying: Keying, store: KeyStore, scope: KeyScope, overlap: UInt64, historyLimit: Int
-    ) throws(EKTSessionError) {
+    ) throws(Failure) {
         self.keying = keying
         self.store = store
         self.scope = scope
@@ -50,7 +51,7 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
     // MARK: RTP
 
     mutating func unprotectRTP(_ packet: UnsafeMutableRawBufferPointer, length: Int, now: UInt64)
-        throws(EKTSessionError) -> Int
+        throws(Failure) -> Context.Received
     {
         retireOlderEKTKeys(now: now)
         let bytes = UnsafeRawBufferPointer(packet)
@@ -60,9 +61,9 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
         let srtpLength = length - tag.length
         let ssrc: UInt32
         do {
-            ssrc = try RTPHeader(parsing: bytes, length: srtpLength).ssrc
+            ssrc = try Context.ssrc(ofRTP: bytes, length: srtpLength)
         } catch {
-            throw .srtp(error)
+            throw .transform(error)
         }
         guard case .full(let location) = tag else {
             return try unprotectWithInstalled(packet, length: srtpLength, ssrc: ssrc, now: now)
@@ -87,7 +88,7 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
     private mutating func unprotect(
         _ packet: UnsafeMutableRawBufferPointer, length: Int, ssrc: UInt32,
         carrying location: FullEKTField.Location, now: UInt64
-    ) throws(EKTSessionError) -> Int {
+    ) throws(Failure) -> Context.Received {
         let (field, ektKey, unwrapped) = try Self.ekt { () throws(EKTError) in
             let field = try FullEKTField(at: location, in: UnsafeRawBufferPointer(packet))
             // RFC 8870 §4.3.2 step 2: no parameter set for the SPI → authentication failure.
@@ -111,10 +112,10 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
         switch streams[ssrc]?.judge(fingerprint, spi: field.spi, epoch: field.epoch) ?? .new {
         case .installed:
             // The same key with another ciphertext: the ROC moved on. Remember the new one.
-            let rtpLength = try unprotectWithInstalled(packet, length: length, ssrc: ssrc, now: now)
+            let received = try unprotectWithInstalled(packet, length: length, ssrc: ssrc, now: now)
             streams[ssrc]?.noteRepeat(ciphertext: field.ciphertext, of: fingerprint)
             rekeys.note(.init(handle: ektKey, spi: field.spi), now: now)
-            return rtpLength
+            return received
         case .pending:
             // The held key, with the ROC of this field.
             return try trial(
@@ -124,8 +125,13 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
             // RFC 8870 §4.1: no rollback; the tag is ignored and the packet processed as is.
             do {
                 return try unprotectWithInstalled(packet, length: length, ssrc: ssrc, now: now)
-            } catch .srtp(.authenticationFailed) {
-                throw .staleKey(ssrc: ssrc, spi: field.spi, epoch: field.epoch)
+            } catch {
+                if case .transform(let failure) = error,
+                    Context.trialFailure(failure) == .authentication
+                {
+                    throw .staleKey(ssrc: ssrc, spi: field.spi, epoch: field.epoch)
+                }
+                throw error
             }
         case .new:
             let candidate = EKTKeyedContext(
@@ -142,18 +148,18 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
     /// announced early (pending), trials that one.
     private mutating func unprotectWithInstalled(
         _ packet: UnsafeMutableRawBufferPointer, length: Int, ssrc: UInt32, now: UInt64
-    ) throws(EKTSessionError) -> Int {
+    ) throws(Failure) -> Context.Received {
         guard let state = streams[ssrc] else { throw .noKey(ssrc: ssrc) }
         do {
             return try state.installed.context.unprotectRTP(packet, length: length)
         } catch {
-            if error == .authenticationFailed, let pending = state.pending,
-                let rtpLength = try? attempt(pending.context, roc: nil, packet, length, ssrc)
+            if Context.trialFailure(error) == .authentication, let pending = state.pending,
+                let received = try? attempt(pending.context, roc: nil, packet, length, ssrc)
             {
                 commit(pending, ssrc: ssrc, now: now)
-                return rtpLength
+                return received
             }
-            throw .srtp(error)
+            throw .transform(error)
         }
     }
 
@@ -162,31 +168,31 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
     private mutating func trial(
         _ candidate: EKTKeyedContext<Context>, isPending: Bool, roc: UInt32,
         _ packet: UnsafeMutableRawBufferPointer, length: Int, ssrc: UInt32, now: UInt64
-    ) throws(EKTSessionError) -> Int {
+    ) throws(Failure) -> Context.Received {
         do {
-            let rtpLength = try attempt(candidate.context, roc: roc, packet, length, ssrc)
+            let received = try attempt(candidate.context, roc: roc, packet, length, ssrc)
             commit(candidate, ssrc: ssrc, now: now)
-            return rtpLength
+            return received
         } catch {
             // Not the candidate's packet: it may still be the installed key's, with the new key
             // announced early (RFC 8870 §4.3.2 and the 250 ms of §4.6), or a late packet.
-            if error == .authenticationFailed || error == .replayed,
-                let installed = streams[ssrc]?.installed,
-                let rtpLength = try? installed.context.unprotectRTP(packet, length: length)
+            let failure = Context.trialFailure(error)
+            if failure != nil, let installed = streams[ssrc]?.installed,
+                let received = try? installed.context.unprotectRTP(packet, length: length)
             {
                 // A key whose packet was ahead of the stream but under the installed key is the
                 // sender's next key: hold it. One behind the stream cannot be.
                 if !isPending {
-                    if error == .authenticationFailed {
+                    if failure == .authentication {
                         streams[ssrc]?.hold(candidate)?.discard()
                     } else {
                         candidate.context.discard()
                     }
                 }
-                return rtpLength
+                return received
             }
             if !isPending { candidate.context.discard() }
-            throw .srtp(error)
+            throw .transform(error)
         }
     }
 
@@ -194,7 +200,7 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
     private func attempt(
         _ context: Context, roc: UInt32?, _ packet: UnsafeMutableRawBufferPointer, _ length: Int,
         _ ssrc: UInt32
-    ) throws(SRTPError) -> Int {
+    ) throws(Context.Failure) -> Context.Received {
         try context.continueStream(
             ssrc, from: streams[ssrc]?.installed.context, roc: roc,
             packet: UnsafeRawBufferPointer(packet), length: length)
@@ -213,7 +219,7 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
         for context in replaced { context.discard() }
     }
 
-    private static func ekt<R>(_ body: () throws(EKTError) -> R) throws(EKTSessionError) -> R {
+    private static func ekt<R>(_ body: () throws(EKTError) -> R) throws(Failure) -> R {
         do {
             return try body()
         } catch {
@@ -221,31 +227,10 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
         }
     }
 
-    // MARK: RTCP
-
-    /// SRTCP from a sender, under the master key learned for its SSRC (no EKT tag on SRTCP).
-    mutating func unprotectRTCP(_ packet: UnsafeMutableRawBufferPointer, length: Int, now: UInt64)
-        throws(EKTSessionError) -> Int
-    {
-        retireOlderEKTKeys(now: now)
-        let ssrc: UInt32
-        do {
-            ssrc = try RTCPHeader(parsing: UnsafeRawBufferPointer(packet), length: length).ssrc
-        } catch {
-            throw .srtp(error)
-        }
-        guard let state = streams[ssrc] else { throw .noKey(ssrc: ssrc) }
-        do {
-            return try state.installed.context.unprotectRTCP(packet, length: length)
-        } catch {
-            throw .srtp(error)
-        }
-    }
-
     // MARK: Rekey overlap
 
     /// The application added `ektKey` to the scope: it is the newest key from `now` on.
-    mutating func ektKeyAdded(_ ektKey: KeyHandle, now: UInt64) throws(EKTSessionError) {
+    mutating func ektKeyAdded(_ ektKey: KeyHandle, now: UInt64) throws(Failure) {
         let info: KeyStore.EKTKeyInfo
         do {
             info = try store.ektKeyInfo(ektKey)

@@ -7,7 +7,7 @@ struct EKTSRTPReceiveKeying: EKTReceiveKeying {
     var masterKeyLength: Int { configuration.profile.masterKeyLength }
 
     func makeContext(from key: UnwrappedSRTPKey, store: KeyStore, scope: KeyScope)
-        throws(EKTSessionError) -> EKTSRTPReceiveContext
+        throws(EKTReceiveFailure<SRTPError>) -> EKTSRTPReceiveContext
     {
         let handle: KeyHandle
         do {
@@ -24,13 +24,15 @@ struct EKTSRTPReceiveKeying: EKTReceiveKeying {
             return EKTSRTPReceiveContext(session: session, key: handle, store: store)
         } catch {
             store.revoke(handle)
-            throw error
+            throw error.receiveFailure
         }
     }
 }
 
 /// An `SRTPSession` keyed from a master key learned through EKT, and that key.
 final class EKTSRTPReceiveContext: EKTReceiveContext, Sendable {
+    typealias Failure = SRTPError
+
     let session: SRTPSession
     private let key: KeyHandle
     private let store: KeyStore
@@ -39,6 +41,20 @@ final class EKTSRTPReceiveContext: EKTReceiveContext, Sendable {
         self.session = session
         self.key = key
         self.store = store
+    }
+
+    static func ssrc(ofRTP packet: UnsafeRawBufferPointer, length: Int) throws(SRTPError)
+        -> UInt32
+    {
+        try RTPHeader(parsing: packet, length: length).ssrc
+    }
+
+    static func trialFailure(_ failure: SRTPError) -> EKTTrialFailure? {
+        switch failure {
+        case .authenticationFailed: .authentication
+        case .replayed: .replay
+        default: nil
+        }
     }
 
     func unprotectRTP(_ packet: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError)
@@ -68,6 +84,27 @@ final class EKTSRTPReceiveContext: EKTReceiveContext, Sendable {
 
     func discard() {
         store.revoke(key)
+    }
+}
+
+extension EKTReceiverCore where Keying == EKTSRTPReceiveKeying {
+    /// SRTCP from a sender, under the master key learned for its SSRC (no EKT tag on SRTCP).
+    mutating func unprotectRTCP(_ packet: UnsafeMutableRawBufferPointer, length: Int, now: UInt64)
+        throws(EKTReceiveFailure<SRTPError>) -> Int
+    {
+        retireOlderEKTKeys(now: now)
+        let ssrc: UInt32
+        do {
+            ssrc = try RTCPHeader(parsing: UnsafeRawBufferPointer(packet), length: length).ssrc
+        } catch {
+            throw .transform(error)
+        }
+        guard let state = streams[ssrc] else { throw .noKey(ssrc: ssrc) }
+        do {
+            return try state.installed.context.unprotectRTCP(packet, length: length)
+        } catch {
+            throw .transform(error)
+        }
     }
 }
 

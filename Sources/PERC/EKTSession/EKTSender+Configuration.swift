@@ -38,8 +38,7 @@ extension EKTSender {
         /// The longest FullEKTField this sender appends: the wrapped master key of the profile
         /// with its SSRC and ROC (RFC 8870 §4.1; 47 octets for 16-octet keys, 63 for 32).
         var fullFieldLength: Int {
-            EKTCipher.ciphertextLength(plaintextLength: 1 + profile.masterKeyLength + 8)
-                + FullEKTField.trailerLength
+            EKTSenderTags.fullFieldLength(wrappedKeyLength: profile.masterKeyLength)
         }
     }
 }

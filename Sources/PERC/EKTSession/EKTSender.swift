@@ -186,14 +186,11 @@ public final class EKTSender: Sendable {
         return end
     }
 
-    /// RFC 8870 §5.2.2, §6: an EKT key is not used after its TTL, nor after it was revoked.
-    /// Key lifetimes run on the store's clock.
     private static func checkLive(_ keying: Keying) throws(EKTSessionError) {
-        if let invalidation = keying.ektWatch.invalidation {
-            throw .ekt(.keyStore(invalidation))
-        }
-        if let deadline = keying.ekt.deadline, EKTClock.coarseMonotonic.now() >= deadline {
-            throw .ekt(.keyStore(.keyExpired))
+        do {
+            try keying.ektWatch.requireLive(deadline: keying.ekt.deadline)
+        } catch {
+            throw .ekt(.keyStore(error))
         }
     }
 
@@ -296,5 +293,12 @@ final class EKTKeyWatch: KeyDependent {
         case Self.expired: .keyExpired
         default: nil
         }
+    }
+
+    /// RFC 8870 §5.2.2, §6: an EKT key is not used after its TTL, nor after it was revoked.
+    /// `deadline` is the key's expiry (`KeyStore.EKTKeyInfo.deadline`, the store's clock).
+    func requireLive(deadline: UInt64?) throws(KeyStoreError) {
+        if let invalidation { throw invalidation }
+        if let deadline, EKTClock.coarseMonotonic.now() >= deadline { throw .keyExpired }
     }
 }

@@ -21,6 +21,13 @@ struct EKTSenderTags: Sendable {
         self.schedule = schedule
     }
 
+    /// The length of the FullEKTField of a `wrappedKeyLength`-octet master key with its SSRC and
+    /// ROC (RFC 8870 §4.1): 47 octets for 16-octet keys, 63 for 32.
+    static func fullFieldLength(wrappedKeyLength: Int) -> Int {
+        EKTCipher.ciphertextLength(plaintextLength: 1 + wrappedKeyLength + 8)
+            + FullEKTField.trailerLength
+    }
+
     /// The key the tags carry.
     struct Key {
         let ektKey: KeyHandle

@@ -31,6 +31,28 @@ public enum EKTSessionError: Error, Sendable, Equatable, CustomStringConvertible
     }
 }
 
+extension EKTSessionError {
+    /// A refusal of the receive rules, for single SRTP.
+    init(_ failure: EKTReceiveFailure<SRTPError>) {
+        switch failure {
+        case .ekt(let error): self = .ekt(error)
+        case .transform(let error): self = .srtp(error)
+        case .noKey(let ssrc): self = .noKey(ssrc: ssrc)
+        case .staleKey(let ssrc, let spi, let epoch): self = .staleKey(ssrc: ssrc, spi: spi, epoch: epoch)
+        }
+    }
+
+    /// The same refusal, as the receive rules report it.
+    var receiveFailure: EKTReceiveFailure<SRTPError> {
+        switch self {
+        case .ekt(let error): .ekt(error)
+        case .srtp(let error): .transform(error)
+        case .noKey(let ssrc): .noKey(ssrc: ssrc)
+        case .staleKey(let ssrc, let spi, let epoch): .staleKey(ssrc: ssrc, spi: spi, epoch: epoch)
+        }
+    }
+}
+
 /// Runs `body`, which throws only `EKTSessionError`, `EKTError`, `SRTPError` or `KeyStoreError`
 /// (the untyped closures of the store and sessions), and reports any of them as an
 /// `EKTSessionError`.
