@@ -119,13 +119,13 @@ final class PERCChain {
     let md1: PERCConference.Distributor
     let md2: PERCConference.Distributor
     let md1ToMD2: MediaDistributor.Egress
-    private let md2FromMD1: MediaDistributor.Ingress
+    let md1ToMD2Ingress: MediaDistributor.Ingress
     private(set) var senders: [UInt32: (endpoint: PERCConference.Endpoint, sender: PERCSender)] =
         [:]
     private var ingresses: [UInt32: MediaDistributor.Ingress] = [:]
     private(set) var receivers: [PERCReceiver] = []
     private(set) var receiverEndpoints: [PERCConference.Endpoint] = []
-    private var egresses: [MediaDistributor.Egress] = []
+    private(set) var egresses: [MediaDistributor.Egress] = []
     /// MD1's next egress SEQ per SSRC.
     private var md1Sequence: [UInt32: UInt16] = [:]
 
@@ -135,7 +135,7 @@ final class PERCChain {
         md2 = try PERCConference.Distributor(profile)
         let between = conference.hop()
         md1ToMD2 = try md1.egress(between)
-        md2FromMD1 = try md2.ingress(between)
+        md1ToMD2Ingress = try md2.ingress(between)
     }
 
     @discardableResult
@@ -180,7 +180,7 @@ final class PERCChain {
             &packet, from: ingresses[ssrc]!, to: md1ToMD2,
             rewrite: .init(payloadType: payloadType, sequenceNumber: sequence, marker: marker))
         md1Sequence[ssrc] = sequence &+ 1
-        _ = try md2.md.open(&packet, from: md2FromMD1)
+        _ = try md2.md.open(&packet, from: md1ToMD2Ingress)
         return packet
     }
 
