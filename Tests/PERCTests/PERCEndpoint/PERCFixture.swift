@@ -111,9 +111,9 @@ final class PERCConference {
     }
 }
 
-/// Senders → MD1 → MD2 → receivers. MD1 renumbers each stream contiguously (starting just
-/// below the SEQ wrap, so its egress ROC rolls over) and may set PT and M; MD2 fans each packet
-/// out to every receiver unchanged (`open` once, `forward` per egress).
+/// Senders → MD1 → MD2 → receivers. MD1 renumbers each stream contiguously (by default starting
+/// just below the SEQ wrap, so its egress ROC rolls over) and may set PT and M; MD2 fans each
+/// packet out to every receiver unchanged (`open` once, `forward` per egress).
 final class PERCChain {
     let conference: PERCConference
     let md1: PERCConference.Distributor
@@ -126,10 +126,14 @@ final class PERCChain {
     private(set) var receivers: [PERCReceiver] = []
     private(set) var receiverEndpoints: [PERCConference.Endpoint] = []
     private(set) var egresses: [MediaDistributor.Egress] = []
+    /// The MD2 → receiver hop of each receiver.
+    private(set) var receiverHops: [PERCConference.Hop] = []
     /// MD1's next egress SEQ per SSRC.
     private var md1Sequence: [UInt32: UInt16] = [:]
+    private let md1FirstSequence: UInt16
 
-    init(_ profile: DoubleSRTPProfile) throws {
+    init(_ profile: DoubleSRTPProfile, md1FirstSequence: UInt16 = 0xFFF0) throws {
+        self.md1FirstSequence = md1FirstSequence
         conference = PERCConference(profile)
         md1 = try PERCConference.Distributor(profile)
         md2 = try PERCConference.Distributor(profile)
@@ -156,6 +160,7 @@ final class PERCChain {
         let endpoint = try PERCConference.Endpoint(conference, spis: spis)
         let hop = conference.hop()
         egresses.append(try md2.egress(hop))
+        receiverHops.append(hop)
         receivers.append(try endpoint.receiver(hop, overlap: overlap))
         receiverEndpoints.append(endpoint)
         return receivers.count - 1
@@ -174,7 +179,7 @@ final class PERCChain {
         -> [UInt8]
     {
         let ssrc = PERCPackets.ssrc(wire)
-        let sequence = md1Sequence[ssrc] ?? 0xFFF0
+        let sequence = nextMD1Sequence(ssrc)
         var packet = wire
         try md1.md.relay(
             &packet, from: ingresses[ssrc]!, to: md1ToMD2,
@@ -183,6 +188,9 @@ final class PERCChain {
         _ = try md2.md.open(&packet, from: md1ToMD2Ingress)
         return packet
     }
+
+    /// The SEQ MD1 gives the next packet of `ssrc`.
+    func nextMD1Sequence(_ ssrc: UInt32) -> UInt16 { md1Sequence[ssrc] ?? md1FirstSequence }
 
     /// MD2 forwards an opened packet to receiver `index`.
     func forward(_ opened: [UInt8], to index: Int, rewrite: MediaDistributor.HeaderRewrite = .none)
@@ -210,11 +218,13 @@ final class PERCChain {
 /// Packet helpers for the PERC endpoint tests.
 enum PERCPackets {
     /// A packet with CSRCs, a header extension and RTP padding.
-    static func rich(_ sequence: UInt16, ssrc: UInt32, marker: Bool = false) -> [UInt8] {
+    static func rich(_ sequence: UInt16, ssrc: UInt32, marker: Bool = false, padding: Int = 4)
+        -> [UInt8]
+    {
         DoublePackets.rtp(
             sequence: sequence, ssrc: ssrc, payloadType: 111, marker: marker,
             csrcs: [0xC5C5_0001, 0xC5C5_0002], extensionWords: [0x1022_3344, 0x5566_7788],
-            payload: Array("PERC media \(sequence)".utf8), padding: 4)
+            payload: Array("PERC media \(sequence)".utf8), padding: padding)
     }
 
     static func ssrc(_ packet: [UInt8]) -> UInt32 {
