@@ -122,7 +122,7 @@ final class PERCChain {
     let md1ToMD2Ingress: MediaDistributor.Ingress
     private(set) var senders: [UInt32: (endpoint: PERCConference.Endpoint, sender: PERCSender)] =
         [:]
-    private var ingresses: [UInt32: MediaDistributor.Ingress] = [:]
+    private(set) var ingresses: [UInt32: MediaDistributor.Ingress] = [:]
     private(set) var receivers: [PERCReceiver] = []
     private(set) var receiverEndpoints: [PERCConference.Endpoint] = []
     private(set) var egresses: [MediaDistributor.Egress] = []
@@ -207,6 +207,19 @@ final class PERCChain {
     {
         let opened = try toMD2(wire, payloadType: payloadType, marker: marker)
         return try receivers.indices.map { try forward(opened, to: $0) }
+    }
+
+    /// A repair packet of the sender of `stream` through both distributors (outer layer only)
+    /// to receiver `index`.
+    func relayRepair(_ wire: [UInt8], of stream: UInt32, to index: Int) throws -> [UInt8] {
+        var packet = wire
+        try packet.withUnsafeMutableBytes { buffer in
+            _ = try md1.md.relayRepair(
+                buffer, length: buffer.count, from: ingresses[stream]!, to: md1ToMD2)
+            _ = try md2.md.relayRepair(
+                buffer, length: buffer.count, from: md1ToMD2Ingress, to: egresses[index])
+        }
+        return packet
     }
 
     /// Protects `plain` and relays it to every receiver.
