@@ -1,16 +1,14 @@
 import PERC
 
 /// Double SRTP (RFC 8723) with DOUBLE_AEAD_AES_128_GCM_AEAD_AES_128_GCM: endpoint send and
-/// receive, and the Media Distributor relay, on 160 B and 1200 B payloads.
-///
-/// Only the raw EVP floors exist so far. To add the library's rows: add `.openSSLEngine` to
-/// `doubleImplementations` and build its operations in `PacketWorkloads.makeDouble` (a
-/// `PacketOperation` around the endpoint's protect/unprotect and around the relay call; the relay
-/// case's `sender` is the endpoint's protect, so it relays freshly sent packets).
+/// receive, and the Media Distributor relay, on 160 B and 1200 B payloads: the raw EVP floor
+/// (both GCM passes, nothing else) and the library (`DoubleSRTPSender.protect`,
+/// `DoubleSRTPReceiver.receive`, `MediaDistributor.relay`, `DoubleSRTPOperations.swift`). The
+/// relay case relays packets the library's sender protected fresh before each batch.
 extension BenchCatalog {
     public static let doubleProfileName = "DOUBLE_AEAD_AES_128_GCM_AEAD_AES_128_GCM"
 
-    static let doubleImplementations: [BenchImplementation] = [.rawEVP]
+    static let doubleImplementations: [BenchImplementation] = [.rawEVP, .openSSLEngine]
 
     public static func doubleSRTPCases() -> [BenchCase] {
         BenchDirection.allCases.flatMap { direction in

@@ -4,9 +4,7 @@ import PERC
 ///
 /// To add a family of cases, write its operations as a `PacketOperation` (or a `BenchWorkload`),
 /// build its workloads in `PacketWorkloads`, list its cases in a `static func …Cases()` and append
-/// that in `all`. Double SRTP and the relay have their raw EVP floors already
-/// (`BenchCatalog+DoubleSRTP.swift`); their library rows are one `implementations` entry and one
-/// `PacketWorkloads.makeDouble` case away.
+/// that in `all`. Double SRTP and the relay: `BenchCatalog+DoubleSRTP.swift`.
 public enum BenchCatalog {
     /// The SRTP profiles compared against the baselines.
     public static let srtpProfiles: [SRTPProfile] = [

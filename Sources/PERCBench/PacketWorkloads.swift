@@ -86,8 +86,29 @@ enum PacketWorkloads {
                         ssrc: ssrc),
                     sender: send)
             }
+        case .openSSLEngine:
+            let setup = try DoubleSRTPSetup(ssrc: ssrc)
+            let send = DoubleSRTPProtect(sender: setup.sender)
+            let store: [AnyObject] = [setup.store]
+            switch direction {
+            case .protect:
+                return RingWorkload(
+                    packet: packet, batchSize: batchSize, operation: send, retaining: store)
+            case .unprotect:
+                return RingWorkload(
+                    packet: packet, batchSize: batchSize,
+                    operation: DoubleSRTPReceive(receiver: setup.receiver), sender: send,
+                    retaining: store)
+            case .relay:
+                return RingWorkload(
+                    packet: packet, batchSize: batchSize,
+                    operation: DistributorRelay(
+                        distributor: setup.distributor, ingress: setup.ingress,
+                        egress: setup.egress),
+                    sender: send, retaining: store)
+            }
         default:
-            throw BenchError("no double SRTP workload for \(implementation) yet")
+            throw BenchError("no double SRTP workload for \(implementation)")
         }
     }
 

@@ -89,9 +89,14 @@ struct BenchKeys {
     let masterKey: [UInt8]
     let masterSalt: [UInt8]
 
-    init(profile: SRTPProfile) {
-        masterKey = (0..<profile.masterKeyLength).map { UInt8(0x10 &+ $0) }
-        masterSalt = (0..<profile.masterSaltLength).map { UInt8(0x40 &+ $0) }
+    /// `seed` gives independent keys of the same profile (the double SRTP key and hops).
+    init(profile: SRTPProfile, seed: UInt8 = 0) {
+        masterKey = (0..<profile.masterKeyLength).map {
+            UInt8(truncatingIfNeeded: 0x10 + Int(seed) + $0)
+        }
+        masterSalt = (0..<profile.masterSaltLength).map {
+            UInt8(truncatingIfNeeded: 0x40 + Int(seed) + $0)
+        }
     }
 
     var master: [UInt8] { masterKey + masterSalt }

@@ -142,7 +142,11 @@ struct BenchProtect<Operation: PacketOperation> {
 
     /// RFC 3711 §4.3 session key and salt of one GCM half (12-octet salt padded with 00 00).
     static func sessionKeys(key: String, salt: String) throws -> BaselineSessionKeys {
-        let (key, salt) = (TestHex.bytes(key), TestHex.bytes(salt) + [0, 0])
+        try sessionKeys(key: TestHex.bytes(key), salt: TestHex.bytes(salt))
+    }
+
+    static func sessionKeys(key: [UInt8], salt: [UInt8]) throws -> BaselineSessionKeys {
+        let salt = salt + [0, 0]
         func derive(_ label: SRTPPrimitives.KDFLabel, _ length: Int) throws -> [UInt8] {
             try SRTPPrimitives.deriveSessionKey(
                 masterKey: key, masterSalt: salt, label: label, index: 0, keyDerivationRate: 0,
@@ -169,7 +173,7 @@ struct BenchProtect<Operation: PacketOperation> {
     static func run(_ operation: some PacketOperation, _ input: [UInt8], index: UInt64) throws
         -> [UInt8]
     {
-        let ring = PacketRing(count: 1, capacity: 256)
+        let ring = PacketRing(count: 1, capacity: input.count + 64)
         let slot = ring.slot(0)
         UnsafeMutableRawBufferPointer(rebasing: slot[..<input.count]).copyBytes(from: input)
         let length = try operation.apply(slot, length: input.count, index: index)

@@ -38,7 +38,8 @@ extension EKTSessionError {
         case .ekt(let error): self = .ekt(error)
         case .transform(let error): self = .srtp(error)
         case .noKey(let ssrc): self = .noKey(ssrc: ssrc)
-        case .staleKey(let ssrc, let spi, let epoch): self = .staleKey(ssrc: ssrc, spi: spi, epoch: epoch)
+        case .staleKey(let ssrc, let spi, let epoch):
+            self = .staleKey(ssrc: ssrc, spi: spi, epoch: epoch)
         }
     }
 

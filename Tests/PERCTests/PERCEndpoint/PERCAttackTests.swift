@@ -24,7 +24,9 @@ struct PERCAttackTests {
         private(set) var aliceFirst: (opened: [UInt8], wire: [UInt8])!
         private let attackerStore = KeyStore()
         private var forgers: [Int: DoubleSRTPSender] = [:]
-        private var sequences: [UInt32: UInt16] = [PERCAttackTests.alice: 100, PERCAttackTests.dave: 40000]
+        private var sequences: [UInt32: UInt16] = [
+            PERCAttackTests.alice: 100, PERCAttackTests.dave: 40000,
+        ]
 
         init(_ profile: DoubleSRTPProfile) throws {
             chain = try PERCChain(profile, md1FirstSequence: 1000)
@@ -105,7 +107,8 @@ struct PERCAttackTests {
         return copy
     }
 
-    @Test("MD flips any byte of the inner ciphertext, the inner tag or the E2E header fields",
+    @Test(
+        "MD flips any byte of the inner ciphertext, the inner tag or the E2E header fields",
         arguments: DoubleSRTPProfile.allCases)
     func flippedBytes(_ profile: DoubleSRTPProfile) throws {
         let scene = try Scene(profile)
@@ -125,7 +128,8 @@ struct PERCAttackTests {
         }
     }
 
-    @Test("MD lies in the OHB, forges an invalid one, or removes it",
+    @Test(
+        "MD lies in the OHB, forges an invalid one, or removes it",
         arguments: DoubleSRTPProfile.allCases)
     func originalHeaderBlock(_ profile: DoubleSRTPProfile) throws {
         let scene = try Scene(profile)
@@ -168,7 +172,9 @@ struct PERCAttackTests {
             do {
                 try scene.bob.receive(&copy)
                 Issue.record("a packet without OHB was accepted")
-            } catch .doubleSRTP(.invalidOriginalHeaderBlock), .doubleSRTP(.authenticationFailed(.inner)) {
+            } catch .doubleSRTP(.invalidOriginalHeaderBlock), .doubleSRTP(
+                .authenticationFailed(.inner))
+            {
                 #expect(copy == forged)
             }
             #expect(scene.bob.snapshot(scene.bobStore) == before)
@@ -176,7 +182,9 @@ struct PERCAttackTests {
         }
     }
 
-    @Test("MD replays an old inner payload under a fresh outer SEQ", arguments: DoubleSRTPProfile.allCases)
+    @Test(
+        "MD replays an old inner payload under a fresh outer SEQ",
+        arguments: DoubleSRTPProfile.allCases)
     func innerReplay(_ profile: DoubleSRTPProfile) throws {
         let scene = try Scene(profile)
         let (plain, _, opened) = try scene.fresh(Self.alice)
@@ -211,7 +219,8 @@ struct PERCAttackTests {
             genuine: next.opened, next.plain)
     }
 
-    @Test("an old packet with an older key's Full field and a forged epoch never reinstalls it",
+    @Test(
+        "an old packet with an older key's Full field and a forged epoch never reinstalls it",
         arguments: DoubleSRTPProfile.allCases)
     func staleKeyWithForgedEpoch(_ profile: DoubleSRTPProfile) throws {
         let scene = try Scene(profile)
@@ -262,7 +271,9 @@ struct PERCAttackTests {
         }
     }
 
-    @Test("hop-only media (the inner layer stripped) is refused", arguments: DoubleSRTPProfile.allCases)
+    @Test(
+        "hop-only media (the inner layer stripped) is refused",
+        arguments: DoubleSRTPProfile.allCases)
     func hopOnlyDowngrade(_ profile: DoubleSRTPProfile) throws {
         let scene = try Scene(profile)
         let full = try scene.aliceFirst.wire.suffix(PERCPackets.ektLength(scene.aliceFirst.wire))
@@ -283,13 +294,18 @@ struct PERCAttackTests {
             .doubleSRTP(.malformed(.truncated)), genuine: opened, plain)
     }
 
-    @Test("packets too short for two tags and an OHB are malformed", arguments: DoubleSRTPProfile.allCases)
+    @Test(
+        "packets too short for two tags and an OHB are malformed",
+        arguments: DoubleSRTPProfile.allCases)
     func tooShort(_ profile: DoubleSRTPProfile) throws {
         let scene = try Scene(profile)
-        let header = Array(scene.aliceFirst.wire[..<DoublePackets.headerLength(scene.aliceFirst.wire)])
+        let header = Array(
+            scene.aliceFirst.wire[..<DoublePackets.headerLength(scene.aliceFirst.wire)])
         for body in [0, 1, 16, 32] {
-            let packet = header + [UInt8](repeating: 0x5A, count: body) + [EKTField.MessageType.short]
-            scene.bob.expectRefused(packet, .doubleSRTP(.malformed(.truncated)), store: scene.bobStore)
+            let packet =
+                header + [UInt8](repeating: 0x5A, count: body) + [EKTField.MessageType.short]
+            scene.bob.expectRefused(
+                packet, .doubleSRTP(.malformed(.truncated)), store: scene.bobStore)
         }
         // The same with Alice's Full field: the field is fine, the packet is not.
         let full = try scene.aliceFirst.wire.suffix(PERCPackets.ektLength(scene.aliceFirst.wire))

@@ -37,7 +37,9 @@ struct PERCPipelineTests {
                 let received = try receiver.expectDelivers(packet, plain)
                 #expect(received.spi == 1 && received.epoch == 0)
                 #expect(received.media.outerPayloadType == payloadType ?? 111)
-                #expect(received.media.outerSequenceNumber == UInt16(truncatingIfNeeded: 0xFFF0 + forwarded))
+                #expect(
+                    received.media.outerSequenceNumber
+                        == UInt16(truncatingIfNeeded: 0xFFF0 + forwarded))
             }
             forwarded += 1
         }
@@ -51,7 +53,9 @@ struct PERCPipelineTests {
         for endpoint in chain.receiverEndpoints { #expect(endpoint.store.liveKeyCount == 3) }
     }
 
-    @Test("random packets of two senders, random rewrites and drops", arguments: DoubleSRTPProfile.allCases)
+    @Test(
+        "random packets of two senders, random rewrites and drops",
+        arguments: DoubleSRTPProfile.allCases)
     func randomTraffic(_ profile: DoubleSRTPProfile) throws {
         var rng = SeededGenerator(seed: 0xD0_0B1E)
         let chain = try PERCChain(profile)
@@ -69,7 +73,9 @@ struct PERCPipelineTests {
             // The first 3 packets of a stream carry its key; drop others at random.
             if i > 10, Int.random(in: 0..<5, using: &rng) == 0 { continue }
             let packets = try chain.relay(
-                wire, payloadType: Bool.random(using: &rng) ? UInt8.random(in: 0...127, using: &rng) : nil,
+                wire,
+                payloadType: Bool.random(using: &rng)
+                    ? UInt8.random(in: 0...127, using: &rng) : nil,
                 marker: Bool.random(using: &rng) ? Bool.random(using: &rng) : nil)
             for (receiver, packet) in zip(chain.receivers, packets) {
                 try receiver.expectDelivers(packet, plain)
@@ -83,7 +89,8 @@ struct PERCPipelineTests {
         try chain.addSender(ssrc: Self.alice)
         try chain.addReceiver()
         try chain.addReceiver()
-        for plain in [PERCPackets.rich(1, ssrc: Self.alice), PERCPackets.rich(2, ssrc: Self.alice)] {
+        for plain in [PERCPackets.rich(1, ssrc: Self.alice), PERCPackets.rich(2, ssrc: Self.alice)]
+        {
             _ = try chain.deliver(plain)
         }
         // By construction no distributor call takes a KeyHandle; their stores hold what they
@@ -93,7 +100,10 @@ struct PERCPipelineTests {
             #expect(distributor.hopKeys.count == legs)
             for hop in distributor.hopKeys { #expect(hop.key.usage == .srtpHopByHop) }
             #expect(distributor.store.ektKey(spi: 1, scope: PERCConference.scope) == nil)
-            #expect(throws: EKTError.keyStore(.keyUsageNotPermitted(expected: .ekt, actual: .srtpHopByHop))) {
+            #expect(
+                throws: EKTError.keyStore(
+                    .keyUsageNotPermitted(expected: .ekt, actual: .srtpHopByHop))
+            ) {
                 try distributor.store.makeFullEKTField(
                     ektKey: distributor.hopKeys[0].key, srtpMasterKey: distributor.hopKeys[1].key,
                     ssrc: Self.alice, roc: 0, epoch: 0)

@@ -31,7 +31,8 @@ struct PERCPolicyTests {
         let bob = chain.receivers[0]
         let bobStore = chain.receiverEndpoints[0].store
         // Bob's store also holds the EKT key of SPI 7 of another conference.
-        try chain.receiverEndpoints[0].addEKTKey(spi: 7, scope: KeyScope("other"), conferenceByte: 9)
+        try chain.receiverEndpoints[0].addEKTKey(
+            spi: 7, scope: KeyScope("other"), conferenceByte: 9)
         // Mallory's double SRTP stream announces its key under that other conference's EKT key
         // (SPI 7), then under a key of SPI 1 that is not this conference's.
         let mallory = try PERCConference.Endpoint(chain.conference, spis: [])
@@ -136,7 +137,8 @@ struct PERCPolicyTests {
             var length = try chain.md1.md.unprotectRTCP(
                 buffer, length: buffer.count, from: chain.ingresses[Self.alice]!)
             length = try chain.md1.md.protectRTCP(buffer, length: length, to: chain.md1ToMD2)
-            length = try chain.md2.md.unprotectRTCP(buffer, length: length, from: chain.md1ToMD2Ingress)
+            length = try chain.md2.md.unprotectRTCP(
+                buffer, length: length, from: chain.md1ToMD2Ingress)
             length = try chain.md2.md.protectRTCP(buffer, length: length, to: chain.egresses[0])
             #expect(try bob.unprotectRTCP(buffer, length: length) == report.count)
         }
@@ -214,7 +216,9 @@ struct PERCPolicyTests {
         let plain = PERCPackets.rich(2, ssrc: Self.alice)
         var small = plain + [UInt8](repeating: 0, count: sender.overhead - 1)
         try small.withUnsafeMutableBytes { buffer in
-            #expect(throws: PERCError.doubleSRTP(.bufferTooSmall(needed: plain.count + sender.overhead))) {
+            #expect(
+                throws: PERCError.doubleSRTP(.bufferTooSmall(needed: plain.count + sender.overhead))
+            ) {
                 try sender.protect(buffer, length: plain.count)
             }
         }
@@ -236,15 +240,21 @@ struct PERCPolicyTests {
         let alice = try PERCConference.Endpoint(conference, spis: [1])
         let hop = try alice.hopKey(conference.hop())
         let srtpKey = try alice.store.generateSRTPMasterKey(for: .aeadAES128GCM)
-        #expect(throws: PERCError.ekt(.keyStore(.keyUsageNotPermitted(expected: .ekt, actual: .srtpMaster)))) {
+        #expect(
+            throws: PERCError.ekt(
+                .keyStore(.keyUsageNotPermitted(expected: .ekt, actual: .srtpMaster)))
+        ) {
             try PERCSender(profile: Self.profile, ektKey: srtpKey, hopKey: hop, store: alice.store)
         }
-        #expect(throws: PERCError.ekt(.invalidArgument("EKT Full field burst must be at least 1"))) {
+        #expect(throws: PERCError.ekt(.invalidArgument("EKT Full field burst must be at least 1")))
+        {
             try PERCSender(
                 profile: Self.profile, ektKey: alice.ektKeys[1]!, hopKey: hop, store: alice.store,
                 configuration: .init(schedule: .init(burst: 0)))
         }
-        #expect(throws: PERCError.doubleSRTP(.invalidArgument("replay window 32 outside 64...32768"))) {
+        #expect(
+            throws: PERCError.doubleSRTP(.invalidArgument("replay window 32 outside 64...32768"))
+        ) {
             try PERCReceiver(
                 profile: Self.profile, hopKey: hop, store: alice.store, scope: PERCConference.scope,
                 configuration: .init(replayWindow: 32))
@@ -262,7 +272,8 @@ struct PERCPolicyTests {
         // A sender whose hop key is refused leaves no end-to-end key behind.
         let live = alice.store.liveKeyCount
         #expect(throws: PERCError.keyStore(.keyRevoked)) {
-            try PERCSender(profile: Self.profile, ektKey: alice.ektKeys[1]!, hopKey: hop, store: alice.store)
+            try PERCSender(
+                profile: Self.profile, ektKey: alice.ektKeys[1]!, hopKey: hop, store: alice.store)
         }
         #expect(alice.store.liveKeyCount == live)
     }
@@ -274,7 +285,9 @@ struct PERCPolicyTests {
         for text in ["\(sender)", "\(bob)", String(reflecting: sender), String(reflecting: bob)] {
             for secret in secrets {
                 let hex = secret.map { String($0, radix: 16) }.joined()
-                #expect(!text.contains(hex) && !text.contains("\(secret[0]), \(secret[1]), \(secret[2])"))
+                #expect(
+                    !text.contains(hex)
+                        && !text.contains("\(secret[0]), \(secret[1]), \(secret[2])"))
             }
             #expect(text.contains("redacted"))
         }

@@ -9,7 +9,8 @@ struct PERCRekeyTests {
     static let alice: UInt32 = 0xA11C_E000
     static let dave: UInt32 = 0xDA7E_0000
 
-    @Test("a new EKT key: senders move at their own moment, receivers hear both during the overlap",
+    @Test(
+        "a new EKT key: senders move at their own moment, receivers hear both during the overlap",
         arguments: DoubleSRTPProfile.allCases)
     func rekeyWithOverlap(_ profile: DoubleSRTPProfile) throws {
         let chain = try PERCChain(profile)
@@ -70,7 +71,8 @@ struct PERCRekeyTests {
         try exchange(Self.alice, spi: 2, epoch: 1)
     }
 
-    @Test("a receiver joining at inner ROC 1 learns it from the next periodic Full field",
+    @Test(
+        "a receiver joining at inner ROC 1 learns it from the next periodic Full field",
         arguments: DoubleSRTPProfile.allCases)
     func lateJoiner(_ profile: DoubleSRTPProfile) throws {
         let chain = try PERCChain(profile)
@@ -107,7 +109,8 @@ struct PERCRekeyTests {
         #expect(try chain.md2.md.rolloverCounter(ssrc: Self.alice, on: chain.egresses[carol]) == 0)
     }
 
-    @Test("a participant left out of a rekey decodes before it and cannot after",
+    @Test(
+        "a participant left out of a rekey decodes before it and cannot after",
         arguments: DoubleSRTPProfile.allCases)
     func removedParticipant(_ profile: DoubleSRTPProfile) throws {
         let chain = try PERCChain(profile)
@@ -154,7 +157,10 @@ struct PERCRekeyTests {
         ) { try sender.rekey(ektKey: other) }
         #expect(sender.spi == 1 && sender.epoch == 0)
         let hop = try alice.hopKey(conference.hop())
-        #expect(throws: PERCError.ekt(.keyStore(.keyUsageNotPermitted(expected: .ekt, actual: .srtpHopByHop)))) {
+        #expect(
+            throws: PERCError.ekt(
+                .keyStore(.keyUsageNotPermitted(expected: .ekt, actual: .srtpHopByHop)))
+        ) {
             try sender.rekey(ektKey: hop.key)
         }
     }
