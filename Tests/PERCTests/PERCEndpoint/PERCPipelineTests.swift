@@ -33,7 +33,10 @@ struct PERCPipelineTests {
             let payloadType: UInt8? = i % 2 == 0 ? 100 : nil
             let marker: Bool? = i % 3 == 0 ? !DoublePackets.marker(plain) : nil
             let packets = try chain.relay(wire, payloadType: payloadType, marker: marker)
+            let ektLength = try PERCPackets.ektLength(wire)
             for (receiver, packet) in zip(chain.receivers, packets) {
+                // Both distributors passed the EKT field through unchanged.
+                #expect(packet.suffix(ektLength) == wire.suffix(ektLength))
                 let received = try receiver.expectDelivers(packet, plain)
                 #expect(received.spi == 1 && received.epoch == 0)
                 #expect(received.media.outerPayloadType == payloadType ?? 111)

@@ -142,6 +142,33 @@ struct PERCRekeyTests {
         }
     }
 
+    @Test("a key announced before it is used is held, then takes over with its first packet")
+    func announcedEarly() throws {
+        let chain = try PERCChain(.doubleAEADAES128GCM)
+        let alice = try chain.addSender(ssrc: Self.alice)
+        try chain.addReceiver()
+        let bob = chain.receivers[0]
+        for sequence: UInt16 in 1...4 {
+            let plain = PERCPackets.rich(sequence, ssrc: Self.alice)
+            try bob.expectDelivers(try chain.deliver(plain)[0], plain)
+        }
+        let held = try chain.toMD2(try chain.send(PERCPackets.rich(5, ssrc: Self.alice)))
+        try alice.rotateEndToEndKey()
+        let plain = PERCPackets.rich(6, ssrc: Self.alice)
+        let next = try chain.toMD2(try chain.send(plain))
+        let full = Array(next.suffix(try PERCPackets.ektLength(next)))
+        // Packet 5 (old key) carries packet 6's Full field, as from a sender that announces its
+        // next key 250 ms early (RFC 8870 §4.6): the new key fails it, the old one takes it.
+        let early = try chain.forward(Array(held.dropLast()) + full, to: 0)
+        #expect(try bob.expectDelivers(early, PERCPackets.rich(5, ssrc: Self.alice)).epoch == 0)
+        #expect(bob.stream(ssrc: Self.alice)?.hasAnnouncedKey == true)
+        // Packet 6 with a Short field: the old key fails it, the held one takes over.
+        let short = try chain.forward(Array(next.dropLast(full.count)) + [0], to: 0)
+        #expect(try bob.expectDelivers(short, plain).epoch == 1)
+        let stream = bob.stream(ssrc: Self.alice)
+        #expect(stream?.epoch == 1 && stream?.hasAnnouncedKey == false)
+    }
+
     @Test("rekey refuses the current SPI and an EKT key of another conference")
     func rekeyArguments() throws {
         let conference = PERCConference(.doubleAEADAES128GCM)
