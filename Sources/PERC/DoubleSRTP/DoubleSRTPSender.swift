@@ -116,7 +116,6 @@ public final class DoubleSRTPSender: Sendable {
     /// Wipes the sender when `key`, the end-to-end key of its inner layer, is revoked or expires.
     private func watch(_ key: KeyHandle, in store: KeyStore) throws(DoubleSRTPError) {
         let watch = EndToEndKeyWatch(layers, key: key)
-        // The store holds dependents weakly; the layers keep the watch of their key alive.
         try layers.withLayers { layers in layers.innerWatch = watch }
         store.register(watch, for: key)
     }
@@ -145,8 +144,9 @@ extension DoubleSRTPSender: CustomStringConvertible {
 /// The keyed layers of a sender, used under its lock.
 final class DoubleSRTPSenderLayers: DoubleSRTPLayers, @unchecked Sendable {
     private(set) var inner: InnerContext
-    /// The end-to-end key `inner` is keyed with, and what wipes the sender when it goes.
+    /// The end-to-end key `inner` is keyed with.
     private(set) var innerKey: KeyHandle
+    /// What wipes the sender when `innerKey` goes (the store holds it weakly).
     var innerWatch: EndToEndKeyWatch?
     /// Per SSRC: the inner ROC, highest SEQ and sent indices (RFC 8723 §3).
     private(set) var innerStreams: [UInt32: OutboundStream] = [:]
