@@ -128,16 +128,15 @@ extension OpenSSLEngine: DoubleSRTPLayers {}
 final class KeyedLayers<Layers: DoubleSRTPLayers>: KeyDependent, @unchecked Sendable {
     /// Expiry deadline of the keys, in coarse monotonic nanoseconds; `UInt64.max` for none.
     private let deadline: UInt64
-    private let state: Mutex<State>
-
-    private enum State {
-        case keyed(Layers)
-        case invalidated(DoubleSRTPError)
-    }
+    /// Used only under `invalidation`'s lock. A `let`, so a call borrows it without a retain.
+    private let layers: Layers
+    /// nil while keyed; once the layers are wiped, the error every call throws.
+    private let invalidation: Mutex<DoubleSRTPError?>
 
     init(_ layers: Layers, deadline: UInt64) {
         self.deadline = deadline
-        state = Mutex(.keyed(layers))
+        self.layers = layers
+        invalidation = Mutex(nil)
     }
 
     @inline(__always)
@@ -145,21 +144,28 @@ final class KeyedLayers<Layers: DoubleSRTPLayers>: KeyDependent, @unchecked Send
         if deadline != .max, perc_coarse_monotonic_ns() >= deadline {
             invalidate(.keyExpired)
         }
-        return try state.withLock { state throws(DoubleSRTPError) -> R in
-            switch state {
-            case .keyed(let layers): return try body(layers)
-            case .invalidated(let error): throw error
-            }
+        return try invalidation.withLock { invalidation throws(DoubleSRTPError) -> R in
+            if let invalidation { throw invalidation }
+            return try body(layers)
         }
     }
 
     /// Wipes the layers if `condition` holds for them; every later call throws `error`.
     /// Idempotent.
     func invalidate(_ error: DoubleSRTPError, when condition: (Layers) -> Bool = { _ in true }) {
-        state.withLock { state in
-            guard case .keyed(let layers) = state, condition(layers) else { return }
-            state = .invalidated(error)
+        invalidation.withLock { invalidation in
+            guard invalidation == nil, condition(layers) else { return }
+            invalidation = error
             layers.wipe()
+        }
+    }
+
+    /// Wipes the layers for good: every later call throws `error`, even if they were already
+    /// invalidated for another reason (a removed distributor leg is `.unknownLeg`).
+    func retire(_ error: DoubleSRTPError) {
+        invalidation.withLock { invalidation in
+            if invalidation == nil { layers.wipe() }
+            invalidation = error
         }
     }
 

@@ -12,7 +12,7 @@ extension DoubleSRTPReceiver {
             key: key, in: store, ssrc: ssrc, rolloverCounter: rolloverCounter)
         try layers.withLayers { layers in layers.install(sender) }
         // Outside the lock: a key revoked meanwhile removes the sender at once.
-        store.register(sender, for: key)
+        store.register(sender.keyWatch, for: key)
     }
 
     /// Forgets the end-to-end key and inner state of `ssrc` (RFC 8871 §4.3: discard old keys no

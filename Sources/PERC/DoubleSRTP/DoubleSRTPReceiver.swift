@@ -109,7 +109,7 @@ extension DoubleSRTPReceiver: CustomStringConvertible {
 /// What a receiver holds for one sending SSRC: that sender's end-to-end context and the inner
 /// ROC, highest SEQ and replay list (RFC 8723 §3, §5.3 step 5). Used under the receiver's lock
 /// (and, for an EKT-learned key, `PERCReceiver`'s).
-final class InnerReceiveStream: KeyDependent, @unchecked Sendable {
+final class InnerReceiveStream: @unchecked Sendable {
     let ssrc: UInt32
     let context: InnerContext
     let stream: InboundStream
@@ -119,8 +119,10 @@ final class InnerReceiveStream: KeyDependent, @unchecked Sendable {
     var continuesAfter: UInt64?
     /// Expiry of the end-to-end key, coarse monotonic ns; `UInt64.max` for none.
     let deadline: UInt64
-    /// The receiver whose lock guards the context, and which may have it installed.
-    private weak var owner: KeyedLayers<DoubleSRTPReceiverLayers>?
+    /// What the key store holds (weakly) to wipe the context with its key. Not the stream
+    /// itself: a weakly referenced object gets a side table, which makes every retain and
+    /// release of it slow, and `receive` retains the stream on every packet.
+    let keyWatch: InnerKeyWatch
 
     init(
         ssrc: UInt32, context: InnerContext, rolloverCounter: UInt32, replayWindow: Int,
@@ -131,15 +133,30 @@ final class InnerReceiveStream: KeyDependent, @unchecked Sendable {
         stream = InboundStream(replayWindow: replayWindow)
         stream.rtpIndex.reset(roc: rolloverCounter)
         self.deadline = deadline
-        self.owner = owner
+        keyWatch = InnerKeyWatch(ssrc: ssrc, context: context, owner: owner)
     }
 
     var isExpired: Bool { deadline != .max && perc_coarse_monotonic_ns() >= deadline }
+}
+
+/// Wipes an inner stream's context, and removes the stream from its receiver, when its
+/// end-to-end key is revoked or expires. The stream holds it; the key store holds it weakly.
+final class InnerKeyWatch: KeyDependent, @unchecked Sendable {
+    private let ssrc: UInt32
+    private let context: InnerContext
+    /// The receiver whose lock guards the context, and which may have it installed.
+    private weak var owner: KeyedLayers<DoubleSRTPReceiverLayers>?
+
+    init(ssrc: UInt32, context: InnerContext, owner: KeyedLayers<DoubleSRTPReceiverLayers>?) {
+        self.ssrc = ssrc
+        self.context = context
+        self.owner = owner
+    }
 
     func keyInvalidated(_ reason: KeyInvalidation) {
         // Under the receiver's lock: no packet is being opened with the context meanwhile.
         _ = try? owner?.withLayers { layers in
-            layers.removeSender(self)
+            layers.removeSender(ssrc: ssrc, keyedWith: context)
             context.wipe()
         }
         context.wipe()  // the receiver is gone or wiped: nobody else uses the context
@@ -172,9 +189,10 @@ final class DoubleSRTPReceiverLayers: DoubleSRTPLayers, @unchecked Sendable {
         }
     }
 
-    /// Removes `sender` if it is still the one installed for its SSRC.
-    func removeSender(_ sender: InnerReceiveStream) {
-        if senders[sender.ssrc] === sender { senders[sender.ssrc] = nil }
+    /// Removes the sender of `ssrc` if it is still the one keyed with `context` (each inner
+    /// stream has its own context).
+    func removeSender(ssrc: UInt32, keyedWith context: InnerContext) {
+        if senders[ssrc]?.context === context { senders[ssrc] = nil }
     }
 
     func removeSender(ssrc: UInt32) {

@@ -132,7 +132,15 @@ extension MediaDistributor {
         let ohb: OriginalHeaderBlock
         /// Offset of the OHB; the inner tag ends here.
         let ohbStart: Int
-        let index: RolloverEstimator.Estimate
+        let index: CheckedIndex<InboundStream>
+    }
+
+    /// An index checked against its stream's replay list, and that stream (nil before the SSRC's
+    /// first packet), so that committing the index does not look the stream up again.
+    struct CheckedIndex<Stream: AnyObject> {
+        let estimate: RolloverEstimator.Estimate
+        let stream: Stream?
+        var index: UInt64 { estimate.index }
     }
 
     /// RFC 8723 §5.2 step 1: opens the outer layer of `packet[..<srtpEnd]` with the ingress key
@@ -168,7 +176,8 @@ extension MediaDistributor {
                 parsingEndOf: UnsafeRawBufferPointer(packet), end: tagStart, start: header.length)
             let ohbStart = tagStart - ohb.encodedLength
             guard ohbStart - tag >= header.length else { throw .malformed(.truncated) }
-            return IngressOpening(ohb: ohb, ohbStart: ohbStart, index: index)
+            return IngressOpening(
+                ohb: ohb, ohbStart: ohbStart, index: CheckedIndex(estimate: index, stream: stream))
         } catch {
             DoubleSRTPPacket.restoreOuter(
                 keys, ssrc: header.ssrc, index: index, aad: aad, data: plaintext, tag: outerTag)
@@ -182,7 +191,7 @@ extension MediaDistributor {
     static func sealEgress(
         _ packet: UnsafeMutableRawBufferPointer, header: RTPHeader, fields: ModifiableHeaderFields,
         ohb: OriginalHeaderBlock, ohbStart: Int, ekt: Range<Int>, keys: OpenSSLCryptoContext,
-        index: RolloverEstimator.Estimate
+        index: CheckedIndex<OutboundStream>
     ) throws(DoubleSRTPError) -> Int {
         let ohbEnd = ohbStart + ohb.encodedLength
         let tagEnd = ohbEnd + DoubleSRTPProfile.tagLength
@@ -209,29 +218,29 @@ extension MediaDistributor {
 
     /// The egress index of `sequence`, refused if already sent or past the ROC (RFC 3711 §9.2).
     static func egressIndex(_ egress: OpenSSLEngine, ssrc: UInt32, sequence: UInt16)
-        throws(DoubleSRTPError) -> RolloverEstimator.Estimate
+        throws(DoubleSRTPError) -> CheckedIndex<OutboundStream>
     {
         let stream = egress.outbound[ssrc]
         guard let index = (stream?.rtpIndex ?? RolloverEstimator()).estimate(sequence) else {
             throw .indexExhausted(.outer)
         }
         if let stream { try DoubleSRTPPacket.admit(stream.sentRTP.check(index.index), .outer) }
-        return index
+        return CheckedIndex(estimate: index, stream: stream)
     }
 
     static func commitIngress(
-        _ ingress: OpenSSLEngine, ssrc: UInt32, _ index: RolloverEstimator.Estimate
+        _ ingress: OpenSSLEngine, ssrc: UInt32, _ index: CheckedIndex<InboundStream>
     ) {
-        let stream = ingress.inboundStream(ssrc)
-        stream.rtpIndex.update(index)
+        let stream = index.stream ?? ingress.inboundStream(ssrc)
+        stream.rtpIndex.update(index.estimate)
         stream.receivedRTP.accept(index.index)
     }
 
     static func commitEgress(
-        _ egress: OpenSSLEngine, ssrc: UInt32, _ index: RolloverEstimator.Estimate
+        _ egress: OpenSSLEngine, ssrc: UInt32, _ index: CheckedIndex<OutboundStream>
     ) {
-        let stream = egress.outboundStream(ssrc)
-        stream.rtpIndex.update(index)
+        let stream = index.stream ?? egress.outboundStream(ssrc)
+        stream.rtpIndex.update(index.estimate)
         stream.sentRTP.accept(index.index)
     }
 

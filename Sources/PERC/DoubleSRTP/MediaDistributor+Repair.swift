@@ -48,7 +48,9 @@ extension MediaDistributor {
                         ssrc: header.ssrc, index: egressIndex.index, aad: aad, data: payload,
                         tag: outerTag)
                 }
-                Self.commitIngress(ingressLayer, ssrc: header.ssrc, ingressIndex)
+                Self.commitIngress(
+                    ingressLayer, ssrc: header.ssrc,
+                    CheckedIndex(estimate: ingressIndex, stream: stream))
                 Self.commitEgress(egressLayer, ssrc: header.ssrc, egressIndex)
                 return length
             }

@@ -25,15 +25,22 @@ import Synchronization
 /// unspecified). Calls on different legs run in parallel; each leg serialises its own calls.
 public final class MediaDistributor: Sendable {
     /// One hop packets arrive on (an endpoint → distributor, or distributor → distributor, hop).
+    /// It refers to its leg directly, so relaying looks nothing up.
     public struct Ingress: Hashable, Sendable, CustomStringConvertible {
-        let id: UInt64
+        let leg: Leg
+        var id: UInt64 { leg.id }
         public var description: String { "Ingress(#\(id))" }
+        public static func == (a: Self, b: Self) -> Bool { a.leg === b.leg }
+        public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(leg)) }
     }
 
     /// One hop packets leave on (distributor → endpoint, or distributor → distributor).
     public struct Egress: Hashable, Sendable, CustomStringConvertible {
-        let id: UInt64
+        let leg: Leg
+        var id: UInt64 { leg.id }
         public var description: String { "Egress(#\(id))" }
+        public static func == (a: Self, b: Self) -> Bool { a.leg === b.leg }
+        public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(leg)) }
     }
 
     /// The most `relay` and `forward` can grow a packet beyond its size on the ingress: an OHB
@@ -57,9 +64,24 @@ public final class MediaDistributor: Sendable {
         var keys: [KeyHandle: UInt64] = [:]
     }
 
-    private struct Leg {
+    /// One leg: its keyed outer layer, and the distributor it belongs to. `Ingress` and `Egress`
+    /// hold it; `legs` lists the live ones. Removing a leg, or the distributor going away, wipes
+    /// its layer and makes every later call on it `.unknownLeg`.
+    final class Leg: Sendable {
+        let id: UInt64
         let layers: KeyedLayers<OpenSSLEngine>
         let key: KeyHandle
+        let distributor: ObjectIdentifier
+
+        init(
+            id: UInt64, layers: KeyedLayers<OpenSSLEngine>, key: KeyHandle,
+            of distributor: ObjectIdentifier
+        ) {
+            self.id = id
+            self.layers = layers
+            self.key = key
+            self.distributor = distributor
+        }
     }
 
     /// Creates a distributor with no legs. Throws `DoubleSRTPError.invalidArgument` for a replay
@@ -75,6 +97,14 @@ public final class MediaDistributor: Sendable {
         self.replayWindow = replayWindow
     }
 
+    /// Handles may outlive the distributor: their legs are wiped with it.
+    deinit {
+        legs.withLock { legs in
+            for leg in legs.ingresses.values { leg.layers.retire(.unknownLeg) }
+            for leg in legs.egresses.values { leg.layers.retire(.unknownLeg) }
+        }
+    }
+
     // MARK: Legs
 
     /// Adds a hop packets arrive on, keyed with the hop key its sender protects with (for an
@@ -83,23 +113,23 @@ public final class MediaDistributor: Sendable {
     /// Throws `KeyStoreError` for a key that is unknown, revoked, expired, of another usage or
     /// size, and `DoubleSRTPError.invalidArgument` if the key already keys a leg.
     public func addIngress(hopKey: HopKeyHandle, in store: KeyStore) throws -> Ingress {
-        Ingress(id: try add(hopKey, in: store, egress: false))
+        Ingress(leg: try add(hopKey, in: store, egress: false))
     }
 
     /// Adds a hop packets leave on, keyed with the hop key its receiver opens with. Throws as
     /// `addIngress`.
     public func addEgress(hopKey: HopKeyHandle, in store: KeyStore) throws -> Egress {
-        Egress(id: try add(hopKey, in: store, egress: true))
+        Egress(leg: try add(hopKey, in: store, egress: true))
     }
 
     /// Removes an ingress and wipes its keys and state.
     public func remove(_ ingress: Ingress) {
-        remove(id: ingress.id, egress: false)
+        remove(ingress.leg, egress: false)
     }
 
     /// Removes an egress and wipes its keys and state.
     public func remove(_ egress: Egress) {
-        remove(id: egress.id, egress: true)
+        remove(egress.leg, egress: true)
     }
 
     // MARK: Streams
@@ -143,55 +173,63 @@ public final class MediaDistributor: Sendable {
         }
     }
 
-    private func add(_ hopKey: HopKeyHandle, in store: KeyStore, egress: Bool) throws -> UInt64 {
+    private func add(_ hopKey: HopKeyHandle, in store: KeyStore, egress: Bool) throws -> Leg {
         let (engine, deadline) = try profile.outerLayer(
             hopKey, in: store, replayWindow: replayWindow)
-        let leg = Leg(layers: KeyedLayers(engine, deadline: deadline), key: hopKey.key)
-        let id: UInt64? = legs.withLock { legs in
+        let layers = KeyedLayers(engine, deadline: deadline)
+        let leg: Leg? = legs.withLock { legs in
             // RFC 8723 §5.2, §9: the contexts of two hops never share a key (GCM nonce reuse).
             guard legs.keys[hopKey.key] == nil else { return nil }
-            let id = legs.nextID
+            let leg = Leg(
+                id: legs.nextID, layers: layers, key: hopKey.key, of: ObjectIdentifier(self))
             legs.nextID += 1
-            legs.keys[hopKey.key] = id
-            if egress { legs.egresses[id] = leg } else { legs.ingresses[id] = leg }
-            return id
+            legs.keys[hopKey.key] = leg.id
+            if egress { legs.egresses[leg.id] = leg } else { legs.ingresses[leg.id] = leg }
+            return leg
         }
-        guard let id else {
-            leg.layers.invalidate(.keyRevoked)
+        guard let leg else {
+            layers.invalidate(.keyRevoked)
             throw DoubleSRTPError.invalidArgument(
                 "the hop key already keys a leg of this distributor")
         }
-        store.register(leg.layers, for: hopKey.key)
-        return id
+        store.register(layers, for: hopKey.key)
+        return leg
     }
 
-    private func remove(id: UInt64, egress: Bool) {
-        let leg: Leg? = legs.withLock { legs in
-            let leg =
-                egress
-                ? legs.egresses.removeValue(forKey: id)
-                : legs.ingresses.removeValue(forKey: id)
-            if let leg { legs.keys[leg.key] = nil }
-            return leg
+    private func remove(_ leg: Leg, egress: Bool) {
+        guard leg.distributor == ObjectIdentifier(self) else { return }
+        let removed: Bool = legs.withLock { legs in
+            // Only this very leg: a handle of a distributor gone before may share its id.
+            guard (egress ? legs.egresses[leg.id] : legs.ingresses[leg.id]) === leg else {
+                return false
+            }
+            if egress { legs.egresses[leg.id] = nil } else { legs.ingresses[leg.id] = nil }
+            legs.keys[leg.key] = nil
+            return true
         }
-        leg?.layers.invalidate(.keyRevoked)
+        if removed { leg.layers.retire(.unknownLeg) }
     }
 
-    /// Runs `body` with the ingress leg's outer layer, under that leg's lock.
+    /// Runs `body` with the ingress leg's outer layer, under that leg's lock: the one lock a call
+    /// on one leg takes (the leg comes with the handle; `legs` is not consulted).
+    @inline(__always)
     func withIngress<R>(
         _ ingress: Ingress, _ body: (OpenSSLEngine) throws(DoubleSRTPError) -> R
     ) throws(DoubleSRTPError) -> R {
-        guard let leg = legs.withLock({ $0.ingresses[ingress.id] }) else { throw .unknownLeg }
-        return try leg.layers.withLayers(body)
+        guard ingress.leg.distributor == ObjectIdentifier(self) else { throw .unknownLeg }
+        return try ingress.leg.layers.withLayers(body)
     }
 
-    /// Runs `body` with the egress leg's outer layer, under that leg's lock. When both locks are
-    /// needed the ingress's is taken first; since a leg is never both, this cannot deadlock.
+    /// Runs `body` with the egress leg's outer layer, under that leg's lock. Lock order: when a
+    /// call needs two (a relay), the ingress's is taken first, then the egress's; no call takes
+    /// an ingress lock while holding an egress lock, and a leg is never both, so this cannot
+    /// deadlock.
+    @inline(__always)
     func withEgress<R>(
         _ egress: Egress, _ body: (OpenSSLEngine) throws(DoubleSRTPError) -> R
     ) throws(DoubleSRTPError) -> R {
-        guard let leg = legs.withLock({ $0.egresses[egress.id] }) else { throw .unknownLeg }
-        return try leg.layers.withLayers(body)
+        guard egress.leg.distributor == ObjectIdentifier(self) else { throw .unknownLeg }
+        return try egress.leg.layers.withLayers(body)
     }
 }
 

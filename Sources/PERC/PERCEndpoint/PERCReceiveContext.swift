@@ -24,7 +24,7 @@ struct PERCReceiveKeying: EKTReceiveKeying {
             let inner = try hop.innerStream(
                 key: handle, in: store, ssrc: key.ssrc, rolloverCounter: key.roc)
             // Revoking the key (ending the conference, a retired EKT key) wipes the context.
-            store.register(inner, for: handle)
+            store.register(inner.keyWatch, for: handle)
             return PERCReceiveContext(
                 hop: hop, inner: inner, key: handle, store: store, spi: key.spi,
                 epoch: key.epoch)

@@ -420,4 +420,38 @@ struct MediaDistributorRefusalTests {
             try md.rolloverCounter(ssrc: 0xA, on: ingress)
         }
     }
+
+    @Test("a leg of another distributor, or of one gone, is unknown; its hop key is free again")
+    func foreignAndOrphanedLegs() throws {
+        let (alice, md, ingress, egress) = try scene()
+        let other = try conference.distributor(ektInUse: true)
+        let otherEgress = try other.addEgress(hopKey: conference.hopKey(), in: conference.store)
+        expectRefused(
+            md, try packet(alice, sequence: 1), from: ingress, to: otherEgress, .unknownLeg)
+        #expect(throws: DoubleSRTPError.unknownLeg) {
+            try other.rolloverCounter(ssrc: 0xA, on: ingress)
+        }
+        // Removing another distributor's leg changes nothing: the relay still runs.
+        other.remove(ingress)
+        var wire = try packet(alice, sequence: 2)
+        try md.relay(&wire, from: ingress, to: egress)
+        // A removed leg's hop key can key a new leg.
+        md.remove(ingress)
+        let again = try md.addIngress(hopKey: alice.hop, in: conference.store)
+        var next = try packet(alice, sequence: 3)
+        try md.relay(&next, from: again, to: egress)
+        #expect(again != ingress)
+
+        // Handles outlive their distributor; its legs are wiped with it.
+        let orphan: MediaDistributor.Egress
+        do {
+            let gone = try conference.distributor(ektInUse: true)
+            orphan = try gone.addEgress(hopKey: conference.hopKey(), in: conference.store)
+        }
+        #expect(throws: DoubleSRTPError.unknownLeg) {
+            try orphan.leg.layers.withLayers { engine in
+                engine.rolloverCounter(ssrc: 0xA, direction: .outbound)
+            }
+        }
+    }
 }
