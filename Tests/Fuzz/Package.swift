@@ -6,7 +6,8 @@ import PackageDescription
 
 /// Every directory `Sources/Fuzz<Name>/` other than `FuzzSupport` is one fuzz target: one
 /// executable whose single file defines `LLVMFuzzerTestOneInput`. Adding a target is adding its
-/// directory (and its line in `run.sh`); nothing here changes.
+/// directory (and its line in `run.sh`); nothing here changes. (`run.sh` builds with
+/// `--manifest-cache none`: a cached evaluation of this file would miss a new directory.)
 let sources = URL(fileURLWithPath: Context.packageDirectory).appendingPathComponent("Sources")
 let fuzzTargets = ((try? FileManager.default.contentsOfDirectory(atPath: sources.path)) ?? [])
     .filter { $0.hasPrefix("Fuzz") && $0 != "FuzzSupport" }

@@ -145,8 +145,32 @@ def dtls_seeds():
         corpus.add(bytes([0x03 | offered, selection]))
 
 
+def stream_seeds():
+    # FuzzSRTPStream operations: (op, a, b); op % 4 = 0 send and hold, 1 send and deliver,
+    # 2 deliver a duplicate of held[a], 3 deliver and forget held[a]; send steps (op >> 2) - 8,
+    # or the jump ab when op >> 2 = 63.
+    def send(step, deliver=True):
+        return bytes([(step + 8) << 2 | (1 if deliver else 0), 0, 0])
+
+    def jump(ab, deliver=True):
+        return bytes([63 << 2 | (1 if deliver else 0), ab >> 8, ab & 0xFF])
+
+    in_order = send(1) * 80
+    wrap = jump(0xFFF0) + send(1) * 40  # SEQ 0xFFF0... across the rollover
+    reordered = send(1, deliver=False) * 24 + bytes([3, 23, 0]) * 24  # held, delivered newest first
+    duplicates = send(1) * 4 + bytes([2, 1, 0, 2, 3, 0])
+    late_join = jump(0x8000) + send(-3) + send(5) + jump(0x8000) + send(2)  # around 2^15 apart
+    corpus = Corpus("FuzzSRTPStream")
+    for window in range(4):  # 64, 100, 1024, 32768
+        for profile in (0, 7):  # an HMAC and a GCM profile
+            selector = bytes([window << 4 | profile])
+            for operations in (in_order, wrap, reordered, duplicates, late_join):
+                corpus.add(selector + operations)
+
+
 if __name__ == "__main__":
     srtp_seeds()
+    stream_seeds()
     ekt_seeds()
     header_seeds()
     dtls_seeds()

@@ -21,6 +21,7 @@ TARGETS=(
     FuzzEKTField
     FuzzEncryptionKeyHeader
     FuzzDTLSEKT
+    FuzzSRTPStream
 )
 
 if [[ $# -lt 1 || ! $1 =~ ^[0-9]+$ ]]; then
@@ -34,10 +35,12 @@ if [[ $# -gt 0 ]]; then TARGETS=("$@"); fi
 # Both flags are needed: SwiftPM's --sanitize instruments the C shims and links libFuzzer, the
 # -Xswiftc flag instruments the Swift code. -O (bounds and overflow checks kept; not the
 # -Ounchecked of the library's release configuration) runs about six times faster than -Onone.
+# Package.swift finds the targets by listing Sources/, so its evaluation must not be cached.
 echo "==== Building fuzz targets (libFuzzer + ASan)"
-swift build --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address -Xswiftc -O \
-    2>&1 | grep -v "Cannot export local symbol '__asan" || true
-bin=$(swift build --show-bin-path)
+swift build --manifest-cache none --sanitize=fuzzer --sanitize=address \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -O 2>&1 |
+    { grep -v "Cannot export local symbol '__asan" || true; }
+bin=$(swift build --manifest-cache none --show-bin-path)
 for target in "${TARGETS[@]}"; do
     [[ -x $bin/$target ]] || { echo "error: $bin/$target was not built" >&2; exit 1; }
 done
