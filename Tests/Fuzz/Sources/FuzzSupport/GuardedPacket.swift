@@ -1,6 +1,6 @@
-/// A copy of an input packet in a buffer with spare room (`extra` octets, for the tag a protect
-/// appends) and a canary region behind that, so a check can tell that a call changed nothing on
-/// failure and never wrote past the capacity it was given.
+/// A copy of an input packet in a buffer with spare room (`extra` octets a call may grow into)
+/// and a canary region behind that, so a check can tell that a call changed nothing on failure
+/// and never wrote past the capacity it was given.
 ///
 /// ```
 /// | packet (count) | spare (extra) | canary (16) |
@@ -32,21 +32,14 @@ public final class GuardedPacket {
         UnsafeMutableRawBufferPointer(rebasing: storage[..<(count + extra)])
     }
 
-    /// The first `length` octets.
-    public func prefix(_ length: Int) -> [UInt8] { Array(storage[..<length]) }
-
     /// True when nothing was written behind the buffer.
     public var canaryIntact: Bool {
         storage[(count + extra)...].allSatisfy { $0 == Self.canaryByte }
     }
 
-    /// True when nothing was written to the spare room.
-    public var spareIntact: Bool {
-        storage[count..<count + extra].allSatisfy { $0 == Self.spareByte }
-    }
-
     /// True when the packet and the spare room hold exactly what they held at creation.
     public func isUnchanged(from packet: UnsafeRawBufferPointer) -> Bool {
-        storage[..<count].elementsEqual(packet) && spareIntact
+        storage[..<count].elementsEqual(packet)
+            && storage[count..<count + extra].allSatisfy { $0 == Self.spareByte }
     }
 }
