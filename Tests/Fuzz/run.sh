@@ -8,7 +8,8 @@
 #
 # Each target starts from its committed seeds (Corpus/<target>/) plus what earlier local runs
 # found (.build/fuzz-corpus/<target>/, not committed). Crashing inputs are written to
-# .build/fuzz-artifacts/<target>/; reproduce one with `.build/debug/<target> <file>`.
+# .build/fuzz-artifacts/<target>/<run>/; reproduce one with
+# `SWIFT_BACKTRACE=enable=no .build/debug/<target> <file>`.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -48,11 +49,12 @@ done
 # The Swift backtracer would catch the traps of failed invariants before libFuzzer sees them.
 export SWIFT_BACKTRACE=enable=no
 
+run=$(date +%Y%m%d-%H%M%S)
 failed=0
 rows=()
 for target in "${TARGETS[@]}"; do
     corpus=.build/fuzz-corpus/$target
-    artifacts=.build/fuzz-artifacts/$target/
+    artifacts=.build/fuzz-artifacts/$target/$run/
     log=.build/fuzz-logs/$target.log
     mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
     flags=(-max_total_time="$seconds" -print_final_stats=1 -timeout=10
@@ -73,6 +75,8 @@ for target in "${TARGETS[@]}"; do
         failed=1
         echo "FAILED (exit $status): $log"
         grep -E "ERROR: |SUMMARY: |Fatal error|fuzz invariant|Test unit written" "$log" | head -20
+    else
+        rmdir "$artifacts"
     fi
     rows+=("$(printf '%-24s %12s %9s %7s %7s %8s' "$target" "${execs:-?}" "${rate:-?}" \
         "${cov:-?}" "${features:-?}" "$crashes")")
