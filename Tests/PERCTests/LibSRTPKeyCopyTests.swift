@@ -9,7 +9,9 @@ import Testing
 /// The keys are held here only XOR-masked (0xA5), so the scan cannot find the test's own copies.
 /// The session keys are those RFC 3711 §4.3.1 derives from `masterKey` / `masterSalt`
 /// (`kdf()` in Tests/Reference/srtp_reference.py).
-@Suite("libsrtp2 engine key copies", .serialized)
+@Suite(
+    "libsrtp2 engine key copies", .serialized,
+    .disabled(if: Sanitizer.any, Sanitizer.memoryScanReason))
 struct LibSRTPKeyCopyTests {
     typealias Fixture = LibSRTPFixture
     static let mask: UInt8 = 0xA5
