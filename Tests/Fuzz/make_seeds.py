@@ -168,8 +168,27 @@ def stream_seeds():
                 corpus.add(selector + operations)
 
 
+def double_seeds():
+    # spec_worked_example.json: FuzzDoubleReceive takes the sender's protected double packet (its
+    # keys are the vector's); FuzzRelay takes selector (rewrite bits, 0x07 = the vector's
+    # PT+SEQ+M) || the relay input; FuzzOHB takes bytes ending in an OHB.
+    example = {vector["kind"]: vector for vector in vectors("spec_worked_example.json")}
+    packet = bytes.fromhex(example["double_srtp_packet"]["protected"])
+    receive = Corpus("FuzzDoubleReceive")
+    receive.add(packet)
+    receive.add(packet[:-1])
+    relay = Corpus("FuzzRelay")
+    relay_input = bytes.fromhex(example["double_relay"]["input"])
+    for rewrite in (0x00, 0x01, 0x02, 0x07, 0x0F):
+        relay.add(bytes([rewrite]) + relay_input)
+    ohb = Corpus("FuzzOHB")
+    for block in ("00", "601234" + "0f", "0b", "1234" + "01", "60" + "02", "0c", "08", "f0"):
+        ohb.add(b"\xaa" * 16 + bytes.fromhex(block))
+
+
 if __name__ == "__main__":
     srtp_seeds()
+    double_seeds()
     stream_seeds()
     ekt_seeds()
     header_seeds()

@@ -23,6 +23,9 @@ TARGETS=(
     FuzzEncryptionKeyHeader
     FuzzDTLSEKT
     FuzzSRTPStream
+    FuzzOHB
+    FuzzDoubleReceive
+    FuzzRelay
 )
 
 if [[ $# -lt 1 || ! $1 =~ ^[0-9]+$ ]]; then

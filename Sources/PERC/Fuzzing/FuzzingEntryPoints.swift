@@ -90,4 +90,18 @@
             ssrc: unwrapped.ssrc, roc: unwrapped.roc, spi: unwrapped.spi, epoch: unwrapped.epoch,
             masterKeyLength: unwrapped.masterKey.count)
     }
+
+    // MARK: Original Header Block
+
+    /// Parses the Original Header Block ending `bytes` (RFC 8723 §4), as a receiver and a
+    /// distributor do after opening the outer layer, and returns the block written back out:
+    /// an accepted block must re-encode to exactly the octets it was parsed from.
+    public static func reencodeOriginalHeaderBlock(_ bytes: UnsafeRawBufferPointer)
+        throws(DoubleSRTPError) -> [UInt8]
+    {
+        let block = try OriginalHeaderBlock(parsingEndOf: bytes, end: bytes.count, start: 0)
+        var out = [UInt8](repeating: 0, count: block.encodedLength)
+        out.withUnsafeMutableBytes { block.write(into: $0, at: 0) }
+        return out
+    }
 }

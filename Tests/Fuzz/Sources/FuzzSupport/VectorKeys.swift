@@ -49,6 +49,30 @@ public enum VectorKeys {
         return keys
     }()
 
+    /// The double SRTP keys of `spec_worked_example.json`: the sender's double key (inner ‖ outer),
+    /// and the distributor's ingress and egress hop keys.
+    public struct DoubleKeys: Sendable {
+        public let profile: DoubleSRTPProfile
+        public let sender: MasterKey
+        public let ingress: MasterKey
+        public let egress: MasterKey
+    }
+
+    public static let double: DoubleKeys = {
+        let all = vectors(in: "spec_worked_example.json")
+        guard let packet = all.first(where: { $0["kind"] as? String == "double_srtp_packet" }),
+            let relay = all.first(where: { $0["kind"] as? String == "double_relay" }),
+            let name = packet["profile"] as? String, let profile = DoubleSRTPProfile(rawValue: name)
+        else { fatalError("spec_worked_example.json lacks its double vectors") }
+        return DoubleKeys(
+            profile: profile,
+            sender: MasterKey(key: hex(packet["master_key"]), salt: hex(packet["master_salt"])),
+            ingress: MasterKey(
+                key: hex(relay["ingress_outer_key"]), salt: hex(relay["ingress_outer_salt"])),
+            egress: MasterKey(
+                key: hex(relay["egress_outer_key"]), salt: hex(relay["egress_outer_salt"])))
+    }()
+
     private static func vectors(in file: String) -> [[String: Any]] {
         let url = directory.appendingPathComponent(file)
         guard let data = try? Data(contentsOf: url),
