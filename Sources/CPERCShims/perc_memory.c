@@ -24,11 +24,11 @@ uint64_t perc_coarse_monotonic_ns(void) {
 
 /* ---- Guarded regions ------------------------------------------------------------------------ */
 
-int perc_running_under_asan(void) {
-#if defined(__SANITIZE_ADDRESS__)
+int perc_running_under_sanitizer(void) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
     return 1;
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
     return 1;
 #else
     return 0;
@@ -80,7 +80,7 @@ int perc_guarded_map(size_t count, int random, perc_guarded_region *region, unsi
         munmap(base, mapped);
         return error;
     }
-    if (mlock(data, data_length) == 0 && !perc_running_under_asan()) {
+    if (mlock(data, data_length) == 0 && !perc_running_under_sanitizer()) {
         obtained |= PERC_GUARDED_LOCKED;
     }
     if (madvise(data, data_length, MADV_DONTDUMP) == 0) obtained |= PERC_GUARDED_EXCLUDED_FROM_DUMP;

@@ -68,9 +68,9 @@ int perc_guarded_wipe(const perc_guarded_region *region);
  * value. */
 int perc_guarded_unmap(const perc_guarded_region *region);
 
-/* 1 when this code was built with AddressSanitizer, whose mlock reports success but does
- * nothing. */
-int perc_running_under_asan(void);
+/* 1 when this code was built with AddressSanitizer or ThreadSanitizer, whose mlock interceptors
+ * report success but lock nothing. */
+int perc_running_under_sanitizer(void);
 
 /* ---- Process hygiene ------------------------------------------------------------------------ */
 

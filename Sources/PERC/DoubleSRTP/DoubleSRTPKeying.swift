@@ -1,5 +1,4 @@
 internal import CPERCShims
-import Synchronization
 
 /// How the two layers of double SRTP are keyed (RFC 8723 §3.1): each half of the double key is an
 /// ordinary AEAD-GCM master key and salt, run through the SRTP KDF on its own, so each layer is
@@ -131,12 +130,12 @@ final class KeyedLayers<Layers: DoubleSRTPLayers>: KeyDependent, @unchecked Send
     /// Used only under `invalidation`'s lock. A `let`, so a call borrows it without a retain.
     private let layers: Layers
     /// nil while keyed; once the layers are wiped, the error every call throws.
-    private let invalidation: Mutex<DoubleSRTPError?>
+    private let invalidation: Locked<DoubleSRTPError?>
 
     init(_ layers: Layers, deadline: UInt64) {
         self.deadline = deadline
         self.layers = layers
-        invalidation = Mutex(nil)
+        invalidation = Locked(nil)
     }
 
     @inline(__always)

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A PERC Media Distributor (RFC 8871 §3.1.1; RFC 8723 §5.2): forwards double SRTP packets from
 /// the hop they arrive on (an ingress) to the hops they leave on (egresses), optionally changing
 /// PT, SEQ and the marker bit, and records the original values in the Original Header Block.
@@ -54,7 +52,7 @@ public final class MediaDistributor: Sendable {
     public let ektInUse: Bool
     public let replayWindow: Int
 
-    private let legs = Mutex(Legs())
+    private let legs = Locked(Legs())
 
     private struct Legs {
         var nextID: UInt64 = 1

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The receiving side of EKT streams (RFC 8870): learns every sender's SRTP master key from the
 /// FullEKTFields on its packets and unprotects their RTP and SRTCP. Receivers are never given a
 /// sender's master key any other way.
@@ -31,7 +29,7 @@ public final class EKTReceiver: Sendable {
     /// The conference whose EKT keys this receiver uses and in which it stores learned keys.
     public let scope: KeyScope
     private let clock: EKTClock
-    private let core: Mutex<Core>
+    private let core: Locked<Core>
 
     private typealias Core = EKTReceiverCore<EKTSRTPReceiveKeying>
 
@@ -51,7 +49,7 @@ public final class EKTReceiver: Sendable {
         self.scope = scope
         self.clock = clock
         do {
-            core = Mutex(
+            core = Locked(
                 try Core(
                     keying: EKTSRTPReceiveKeying(configuration: configuration.srtp), store: store,
                     scope: scope, overlap: EKTClock.nanoseconds(configuration.rekeyOverlap),

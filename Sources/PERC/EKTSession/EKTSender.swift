@@ -37,7 +37,7 @@ public final class EKTSender: Sendable {
     public let configuration: Configuration
     private let store: KeyStore
     private let clock: EKTClock
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     private struct State {
         var keying: Keying
@@ -86,7 +86,7 @@ public final class EKTSender: Sendable {
         let keying = try Self.makeKeying(
             store: store, ektKey: ektKey, masterKey: masterKey, configuration: configuration,
             epoch: 0, generation: 0)
-        state = Mutex(State(keying: keying, tags: EKTSenderTags(schedule: configuration.schedule)))
+        state = Locked(State(keying: keying, tags: EKTSenderTags(schedule: configuration.schedule)))
     }
 
     deinit {

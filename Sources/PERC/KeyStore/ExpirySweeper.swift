@@ -1,6 +1,5 @@
 internal import CPERCShims
 import Dispatch
-import Synchronization
 
 /// Wipes a store's expired keys even if nobody touches them.
 ///
@@ -16,7 +15,7 @@ final class ExpirySweeper: Sendable {
         var stopped = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Makes sure `store` is swept no later than `deadline` (coarse monotonic ns).
     func arm(for deadline: UInt64, sweeping store: KeyStore) {

@@ -69,6 +69,7 @@ struct GuardedRegion: ~Copyable {
         _ = withUnsafePointer(to: region) { perc_guarded_unmap($0) }
     }
 
-    /// True when the C shims were built with AddressSanitizer.
-    static var runningUnderAddressSanitizer: Bool { perc_running_under_asan() != 0 }
+    /// True when the C shims were built with AddressSanitizer or ThreadSanitizer: their `mlock`
+    /// locks nothing, and their signal handlers turn a guard-page fault into a failure exit.
+    static var runningUnderSanitizer: Bool { perc_running_under_sanitizer() != 0 }
 }

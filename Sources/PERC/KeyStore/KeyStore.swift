@@ -28,7 +28,7 @@ public final class KeyStore: Sendable {
     private static let nextStoreID = Atomic<UInt64>(1)
 
     let id: UInt64
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let sweeper = ExpirySweeper()
 
     private struct State {
@@ -290,7 +290,7 @@ final class KeyRecord: Sendable {
     let deadline: UInt64?
     /// For EKT keys: the cipher and SPI of the parameter set; the salt follows the key.
     let ekt: EKTParameterSet?
-    private let dependents = Mutex<[WeakDependent]>([])
+    private let dependents = Locked<[WeakDependent]>([])
 
     init(
         material: SealedBytes, usage: KeyUsage, keyLength: Int, scope: KeyScope, deadline: UInt64?,

@@ -1,5 +1,4 @@
 internal import CPERCShims
-import Synchronization
 
 /// Secret bytes owned by the key store (or an engine that must keep key material), held in a
 /// `GuardedRegion`: inaccessible at rest, readable only inside `withUnsealed`, writable only while
@@ -16,7 +15,7 @@ final class SealedBytes: @unchecked Sendable {
     let protection: MemoryProtection
     /// Guarded by `lock`; `nil` once wiped.
     private var region: GuardedRegion?
-    private let lock = Mutex(())
+    private let lock = Locked(())
 
     /// A new zero-filled region of `count` octets.
     convenience init(count: Int) throws(KeyStoreError) {
@@ -56,8 +55,8 @@ final class SealedBytes: @unchecked Sendable {
     }
 
     var isWiped: Bool {
-        lock._unsafeLock()
-        defer { lock._unsafeUnlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return region == nil
     }
 
@@ -65,8 +64,8 @@ final class SealedBytes: @unchecked Sendable {
     /// not let the pointer escape or copy the bytes anywhere they do not wipe. Throws
     /// `KeyStoreError.keyRevoked` if the bytes were wiped.
     func withUnsealed<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-        lock._unsafeLock()
-        defer { lock._unsafeUnlock() }
+        lock.lock()
+        defer { lock.unlock() }
         let bytes = try openLocked(.read)
         defer { sealLocked() }
         return try body(UnsafeRawBufferPointer(bytes))
@@ -76,8 +75,8 @@ final class SealedBytes: @unchecked Sendable {
     /// buffers that are filled after creation. Throws `KeyStoreError.keyRevoked` if the bytes were
     /// wiped, and whatever `body` throws.
     func withMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) throws -> R {
-        lock._unsafeLock()
-        defer { lock._unsafeUnlock() }
+        lock.lock()
+        defer { lock.unlock() }
         let bytes = try openLocked(.readWrite)
         defer { sealLocked() }
         return try body(bytes)
@@ -99,8 +98,8 @@ final class SealedBytes: @unchecked Sendable {
 
     /// Zeroes, unlocks and unmaps the region. Idempotent.
     func wipe() {
-        lock._unsafeLock()
-        defer { lock._unsafeUnlock() }
+        lock.lock()
+        defer { lock.unlock() }
         wipeLocked()
     }
 

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The receiving side of a PERC endpoint (RFC 8871): double SRTP (RFC 8723) whose end-to-end keys
 /// come only from the FullEKTFields of the conference's EKT keys (RFC 8870), behind the hop key the
 /// endpoint shares with its Media Distributor.
@@ -36,7 +34,7 @@ public final class PERCReceiver: Sendable {
     /// The hop: its outer layer only. Never given an end-to-end key (`setEndToEndKey` is not
     /// reachable through this type): the inner keys live in `core`, from EKT.
     private let hop: DoubleSRTPReceiver
-    private let core: Mutex<Core>
+    private let core: Locked<Core>
 
     private typealias Core = EKTReceiverCore<PERCReceiveKeying>
 
@@ -67,7 +65,7 @@ public final class PERCReceiver: Sendable {
         }
         self.hop = hop
         do {
-            core = Mutex(
+            core = Locked(
                 try Core(
                     keying: PERCReceiveKeying(hop: hop), store: store, scope: scope,
                     overlap: EKTClock.nanoseconds(configuration.rekeyOverlap),

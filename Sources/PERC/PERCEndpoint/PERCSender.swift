@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The sending side of a PERC endpoint (RFC 8871): double SRTP (RFC 8723) whose end-to-end key
 /// the endpoint draws itself for each EKT key and announces in EKT fields (RFC 8870), and whose
 /// hop key it shares with its Media Distributor.
@@ -38,7 +36,7 @@ public final class PERCSender: Sendable {
     private let clock: EKTClock
     /// The double SRTP layers: the inner one keyed with the current end-to-end key.
     private let media: DoubleSRTPSender
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     private struct State {
         var keying: Keying
@@ -89,7 +87,7 @@ public final class PERCSender: Sendable {
             store.revoke(keying.endToEndKey)
             throw error
         }
-        state = Mutex(State(keying: keying, tags: EKTSenderTags(schedule: configuration.schedule)))
+        state = Locked(State(keying: keying, tags: EKTSenderTags(schedule: configuration.schedule)))
     }
 
     deinit {

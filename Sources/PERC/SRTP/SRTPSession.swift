@@ -1,5 +1,4 @@
 internal import CPERCShims
-import Synchronization
 
 /// An SRTP/SRTCP session: protects outbound and unprotects inbound RTP and RTCP packets for any
 /// number of SSRCs under one master key, in place on caller buffers.
@@ -17,7 +16,7 @@ public final class SRTPSession: Sendable {
     private let deadline: UInt64
     private let engine: any SRTPEngine
     /// nil while keyed; the error every call throws once invalidated.
-    private let state: Mutex<SRTPError?>
+    private let state: Locked<SRTPError?>
 
     public var profile: SRTPProfile { configuration.profile }
 
@@ -56,7 +55,7 @@ public final class SRTPSession: Sendable {
         self.configuration = configuration
         self.deadline = deadline
         self.engine = engine
-        state = Mutex(nil)
+        state = Locked(nil)
     }
 
     static func makeEngine(_ configuration: Configuration, keys: SessionKeying) throws

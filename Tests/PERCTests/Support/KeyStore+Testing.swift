@@ -49,10 +49,10 @@ enum KeyStoreTestSupport {
         return condition()
     }
 
-    /// What a guard-page fault looks like from outside: SIGSEGV, or under AddressSanitizer (whose
-    /// SEGV handler reports and exits) a failing exit status.
+    /// What a guard-page fault looks like from outside: SIGSEGV, or under ASan/TSan (whose SEGV
+    /// handlers report and exit) a failing exit status.
     static var guardPageFault: ExitTest.Condition {
-        GuardedRegion.runningUnderAddressSanitizer ? .failure : .signal(SIGSEGV)
+        GuardedRegion.runningUnderSanitizer ? .failure : .signal(SIGSEGV)
     }
 
     /// Overwrites a test's own copy of key bytes.
