@@ -124,24 +124,13 @@ public final class EKTReceiver: Sendable {
     /// What the receiver has learned for `ssrc`, or nil if it has no key for it.
     public func stream(ssrc: UInt32) -> EKTReceivedStream? {
         let now = clock.now()
-        return core.withLock { core in
-            core.retireOlderEKTKeys(now: now)
-            return core.streams[ssrc].map { state in
-                EKTReceivedStream(
-                    ssrc: ssrc, spi: state.installed.spi, epoch: state.installed.epoch,
-                    rolloverCounter: state.installed.context.rolloverCounter(ssrc: ssrc),
-                    hasAnnouncedKey: state.pending != nil)
-            }
-        }
+        return core.withLock { $0.stream(ssrc: ssrc, now: now) }
     }
 
     /// The SSRCs the receiver has a key for.
     public var ssrcs: [UInt32] {
         let now = clock.now()
-        return core.withLock { core in
-            core.retireOlderEKTKeys(now: now)
-            return Array(core.streams.keys)
-        }
+        return core.withLock { $0.ssrcs(now: now) }
     }
 }
 

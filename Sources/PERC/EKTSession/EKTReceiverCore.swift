@@ -246,6 +246,23 @@ struct EKTReceiverCore<Keying: EKTReceiveKeying>: Sendable {
     /// Once the overlap after the newest EKT key has passed: revokes the older EKT keys, wipes the
     /// SSRCs keyed under them (a sender still on an old key is no longer heard; RFC 8870 §6: an
     /// endpoint that missed a rekey must not keep going) and forgets their SPIs' epochs.
+    /// What the receiver has learned for `ssrc`, after retiring EKT keys past their overlap.
+    mutating func stream(ssrc: UInt32, now: UInt64) -> EKTReceivedStream? {
+        retireOlderEKTKeys(now: now)
+        return streams[ssrc].map { state in
+            EKTReceivedStream(
+                ssrc: ssrc, spi: state.installed.spi, epoch: state.installed.epoch,
+                rolloverCounter: state.installed.context.rolloverCounter(ssrc: ssrc),
+                hasAnnouncedKey: state.pending != nil)
+        }
+    }
+
+    /// The SSRCs the receiver has a key for, after retiring EKT keys past their overlap.
+    mutating func ssrcs(now: UInt64) -> [UInt32] {
+        retireOlderEKTKeys(now: now)
+        return Array(streams.keys)
+    }
+
     mutating func retireOlderEKTKeys(now: UInt64) {
         guard let deadline = rekeys.deadline, now >= deadline else { return }
         let retired = rekeys.takeRetired(now: now)

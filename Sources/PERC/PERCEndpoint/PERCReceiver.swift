@@ -170,24 +170,13 @@ public final class PERCReceiver: Sendable {
     /// end-to-end key for it.
     public func stream(ssrc: UInt32) -> EKTReceivedStream? {
         let now = clock.now()
-        return core.withLock { core in
-            core.retireOlderEKTKeys(now: now)
-            return core.streams[ssrc].map { state in
-                EKTReceivedStream(
-                    ssrc: ssrc, spi: state.installed.spi, epoch: state.installed.epoch,
-                    rolloverCounter: state.installed.context.rolloverCounter(ssrc: ssrc),
-                    hasAnnouncedKey: state.pending != nil)
-            }
-        }
+        return core.withLock { $0.stream(ssrc: ssrc, now: now) }
     }
 
     /// The SSRCs the receiver has an end-to-end key for.
     public var ssrcs: [UInt32] {
         let now = clock.now()
-        return core.withLock { core in
-            core.retireOlderEKTKeys(now: now)
-            return Array(core.streams.keys)
-        }
+        return core.withLock { $0.ssrcs(now: now) }
     }
 }
 
