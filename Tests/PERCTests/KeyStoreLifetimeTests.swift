@@ -104,6 +104,21 @@ import Testing
         #expect(late.reasons == [.revoked])
     }
 
+    @Test func liveKeysAreCountedPerUsageAndScope() throws {
+        let store = KeyStore()
+        let conference = KeyScope("room-1")
+        _ = try store.generateSRTPMasterKey(for: profile, scope: conference)
+        _ = try store.generateKey(usage: .ekt, length: 16, scope: conference)
+        _ = try store.generateKey(usage: .ekt, length: 16)
+        #expect(store.liveKeyCount(usage: .ekt) == 2)
+        #expect(store.liveKeyCount(usage: .ekt, scope: conference) == 1)
+        #expect(store.liveKeyCount(usage: .srtpMaster) == 1)
+        #expect(store.liveKeyCount(usage: .srtpHopByHop) == 0)
+        store.endConference(conference)
+        #expect(store.liveKeyCount(usage: .ekt) == 1)
+        #expect(store.liveKeyCount(usage: .srtpMaster) == 0)
+    }
+
     @Test func endConferenceWipesOnlyThatScope() throws {
         let store = KeyStore()
         let conference = KeyScope("room-1")

@@ -254,6 +254,16 @@ public final class KeyStore: Sendable {
     /// The number of live (not wiped) keys.
     public var liveKeyCount: Int { state.withLock { $0.records.count } }
 
+    /// The number of live keys bound to `usage`, optionally only those of `scope`: for example,
+    /// to show that a Media Distributor's store holds no end-to-end (`.srtpMaster`, `.ekt`) key.
+    public func liveKeyCount(usage: KeyUsage, scope: KeyScope? = nil) -> Int {
+        state.withLock { state in
+            state.records.values.count { record in
+                record.usage == usage && (scope == nil || record.scope == scope)
+            }
+        }
+    }
+
     /// The protection every key this store has sealed so far was granted: a protection is
     /// reported only if it held for all of them, including keys wiped since. `.full` until the
     /// first key. Check `memoryProtection.warnings` after creating keys; see `MemoryProtection`.

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import PERCDemo
+
+@Suite struct PlaceholderTests {
+    @Test func builds() {}
+}
