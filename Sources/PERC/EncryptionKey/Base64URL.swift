@@ -1,8 +1,9 @@
 /// base64url (RFC 4648 §5): the alphabet `A–Z a–z 0–9 - _`. Decoding accepts input with or
 /// without `=` padding but is otherwise strict: no other characters, no whitespace, correct
 /// padding only, and zero unused trailing bits (one text per octet string). Encoding emits no
-/// padding, as the Encryption-Key draft's examples do.
-enum Base64URL {
+/// padding, as the Encryption-Key draft's examples do. `package`: `perc demo` (PERCDemo) encodes
+/// JWS/JWK fields with it.
+package enum Base64URL {
     private static let alphabet = Array(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
@@ -37,8 +38,24 @@ enum Base64URL {
         return accumulator & (1 << UInt32(bits) - 1) == 0
     }
 
+    /// The octets `text` encodes, or nil if it is not strict base64url.
+    package static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        let characters = ArraySlice(text.utf8)
+        guard let count = decodedCount(characters) else { return nil }
+        var out = [UInt8](repeating: 0, count: count)
+        let decoded = out.withUnsafeMutableBytes { decode(characters, into: $0) }
+        return decoded ? out : nil
+    }
+
+    /// base64url of `bytes`, without padding. For public data (JWS parts, JWK coordinates): the
+    /// contiguous copy it makes is not wiped.
+    package static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        let contiguous = Array(bytes)
+        return contiguous.withUnsafeBytes { encode($0) }
+    }
+
     /// base64url of `bytes`, without padding.
-    static func encode(_ bytes: UnsafeRawBufferPointer) -> String {
+    package static func encode(_ bytes: UnsafeRawBufferPointer) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var index = 0
