@@ -1,8 +1,8 @@
 import ArgumentParser
 
 @main
-struct PercCommand: ParsableCommand {
+struct PercCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perc", abstract: "swift-perc tools",
-        subcommands: [VectorsCommand.self, BenchCommand.self])
+        subcommands: [VectorsCommand.self, DemoCommand.self, BenchCommand.self])
 }
