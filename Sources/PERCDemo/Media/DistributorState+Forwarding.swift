@@ -6,6 +6,8 @@ import PERC
 extension DistributorState {
     /// Room a copy needs beyond the opened packet: the outer tag and OHB growth.
     private static let sealingRoom = 16 + MediaDistributor.maxGrowth
+    /// RFC 8870 §4.1: message type 2, FullEKTField.
+    private static let fullEKTFieldType: UInt8 = 0x02
 
     /// Handles one datagram from `address` and returns the copies to send.
     mutating func receive(_ datagram: [UInt8], from address: SocketAddress) -> [OutboundDatagram] {
@@ -80,6 +82,17 @@ extension DistributorState {
         _ packet: [UInt8], _ opened: MediaDistributor.OpenedPacket, to receiver: String
     ) -> OutboundDatagram? {
         guard let participant = participants[receiver] else { return nil }
+        // A receiver that joins a running stream can decrypt nothing before the sender's next
+        // FullEKTField (RFC 8870 §4.3.2: a ShortEKTField gives no key); like an SFU waiting for
+        // a key frame, the distributor starts the stream toward it at that packet. The EKT
+        // field's last octet is its message type (RFC 8870 §4.1), in the clear.
+        if !participant.joinedStreams.contains(opened.ssrc) {
+            guard packet.last == Self.fullEKTFieldType else {
+                counters.awaitingFullEKTField += 1
+                return nil
+            }
+            participants[receiver]?.joinedStreams.insert(opened.ssrc)
+        }
         let sequence = participant.nextSequence[opened.ssrc] ?? .random(in: .min ... .max)
         let rewrite = MediaDistributor.HeaderRewrite(
             payloadType: payloadTypeMap[opened.payloadType], sequenceNumber: sequence)
@@ -89,6 +102,7 @@ extension DistributorState {
             // The first octet of the inner ciphertext, which only the inner tag covers.
             copy[offset] ^= 0x01
             counters.tampered += 1
+            counters.tamperedToward[receiver, default: 0] += 1
         }
         let distributor = distributor
         let outcome = copy.withUnsafeMutableBytes { buffer in
@@ -103,6 +117,7 @@ extension DistributorState {
         }
         participants[receiver]?.nextSequence[opened.ssrc] = sequence &+ 1
         counters.forwarded += 1
+        counters.forwardedTo[receiver, default: 0] += 1
         return OutboundDatagram(address: participant.address, bytes: Array(copy[..<length]))
     }
 

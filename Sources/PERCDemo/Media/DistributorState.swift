@@ -35,6 +35,9 @@ struct DistributorState {
         let egressKey: HopKeyHandle
         /// The next SEQ toward this participant per sender SSRC.
         var nextSequence: [UInt32: UInt16] = [:]
+        /// Sender SSRCs whose stream this participant receives: from the first packet carrying a
+        /// FullEKTField on.
+        var joinedStreams: Set<UInt32> = []
     }
 
     struct Tamper {

@@ -15,6 +15,13 @@ extension MediaEndpoint {
         /// Frames verified end to end, from every sender.
         public var verified: Int { senders.values.reduce(0) { $0 + $1.verified } }
 
+        /// Frames verified under an EKT key whose SPI is in `spis`, from every sender.
+        public func verified(underAnyOf spis: Set<UInt16>) -> Int {
+            senders.values.reduce(0) { sum, sender in
+                sum + sender.verifiedBySPI.filter { spis.contains($0.key) }.values.reduce(0, +)
+            }
+        }
+
         /// Refusals of `kind`, from every sender.
         public func refused(_ kind: RefusalKind) -> Int {
             senders.values.reduce(0) { $0 + $1.refused[kind, default: 0] }

@@ -16,8 +16,15 @@ extension UDPMediaDistributor {
         public var refusedOther = 0
         /// Copies that could not be sealed for a receiver.
         public var forwardFailures = 0
+        /// Copies sent to each receiver, by participant id.
+        public var forwardedTo: [String: Int] = [:]
+        /// Packets not forwarded to a receiver because it had not yet had a FullEKTField of that
+        /// sender's stream (it could not decrypt them; see `DistributorState.forward`).
+        public var awaitingFullEKTField = 0
         /// Copies whose inner ciphertext was altered on purpose (`tamperNext`).
         public var tampered = 0
+        /// Altered copies by receiver id.
+        public var tamperedToward: [String: Int] = [:]
         /// Packets held back now (`holdBack`).
         public var held = 0
         /// Opened packets in which a synthetic frame's plaintext marker was visible: must stay 0.
@@ -28,7 +35,8 @@ extension UDPMediaDistributor {
         public var description: String {
             "in \(datagramsIn), forwarded \(forwarded), dropped \(dropped), unknown source "
                 + "\(unknownSource), outer auth refused \(refusedByOuterAuth), other refused "
-                + "\(refusedOther), forward failures \(forwardFailures), tampered \(tampered), "
+                + "\(refusedOther), forward failures \(forwardFailures), awaiting a Full EKT "
+                + "field \(awaitingFullEKTField), tampered \(tampered), "
                 + "held \(held), plaintext seen \(plaintextSeen), end-to-end keys held "
                 + "\(endToEndKeysHeld)"
         }
