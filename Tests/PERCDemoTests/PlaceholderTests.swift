@@ -1,7 +1,0 @@
-import Testing
-
-@testable import PERCDemo
-
-@Suite struct PlaceholderTests {
-    @Test func builds() {}
-}
