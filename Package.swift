@@ -83,6 +83,13 @@ let package = Package(
         ),
         .testTarget(name: "PERCTests", dependencies: ["PERC", "PERCConformance"]),
         .testTarget(name: "PERCBenchTests", dependencies: ["PERC", "PERCBench"]),
-        .testTarget(name: "PERCDemoTests", dependencies: ["PERC", "PERCDemo"]),
+        .testTarget(
+            name: "PERCDemoTests",
+            dependencies: [
+                "PERC", "PERCDemo",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

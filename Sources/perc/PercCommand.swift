@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct PercCommand: ParsableCommand {
+struct PercCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perc", abstract: "swift-perc tools",
         subcommands: [VectorsCommand.self, BenchCommand.self])
