@@ -1,0 +1,325 @@
+import Foundation
+import Logging
+import PERC
+
+/// The KMF's conferences and their EKT keys: admission, SSRC assignment, key delivery, signed
+/// rosters, rekeying on departure and the end of a conference.
+///
+/// EKT keys (RFC 8870) live in the KMF's own `KeyStore`, scoped by conference; they leave it only
+/// through `EncryptionKeyHeader.exportForDelivery`. Every change of a conference (database rows
+/// and keys together) happens under one lock, so concurrent joins and leaves cannot interleave.
+final class ConferenceKeying: Sendable {
+    /// What the key route answers with.
+    struct Delivery: Sendable {
+        /// The `Encryption-Key` header value. Write it into the response and drop it.
+        let encryptionKey: String
+        let ssrc: UInt32
+        let roster: String
+    }
+
+    let database: ConferenceDatabase
+    let store = KeyStore()
+    private let rosterKey: ES256PrivateKey
+    private let rekeyLead: Duration
+    private let keyOverlap: Duration
+    private let logger: Logger
+    private let state = Locked(State())
+
+    private struct State {
+        /// The EKT key each active conference delivers now.
+        var currentKeys: [String: KeyHandle] = [:]
+        /// Timers that revoke superseded EKT keys once the overlap has passed.
+        var retirements: [Int: Task<Void, Never>] = [:]
+        var nextRetirement = 0
+    }
+
+    /// The first SPI of a conference's EKT keys; each rekey adds one (mod 2^16).
+    private static let firstSPI: UInt16 = 1
+    /// A conference ID as it may appear in a URL path and an `Encryption-Key` keyid.
+    private static let conferenceIDCharacters = Set(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
+
+    /// Conferences a previous run left active in `database` lost their keys with that run's key
+    /// store: they are ended here.
+    init(
+        database: ConferenceDatabase, rosterKey: ES256PrivateKey, rekeyLead: Duration,
+        keyOverlap: Duration, logger: Logger
+    ) throws(KMFError) {
+        self.database = database
+        self.rosterKey = rosterKey
+        self.rekeyLead = rekeyLead
+        self.keyOverlap = keyOverlap
+        self.logger = logger
+        let leftActive = try withDatabaseErrors { () throws(ConferenceDatabaseError) in
+            try database.activeConferenceIDs()
+        }
+        for id in leftActive {
+            _ = try withDatabaseErrors { () throws(ConferenceDatabaseError) in
+                try database.endConference(id)
+            }
+            logger.notice(
+                "KMF ended a conference left active by an earlier run",
+                metadata: ["conference": "\(id)"])
+        }
+    }
+
+    // MARK: Admin
+
+    /// Creates a conference with its first EKT key (SPI 1) and an empty roster.
+    func createConference(_ id: String) throws(KMFError) {
+        guard (1...64).contains(id.count), id.allSatisfy(Self.conferenceIDCharacters.contains)
+        else { throw .invalidConferenceID(id) }
+        try state.withLock { state throws(KMFError) in
+            guard
+                try withDatabaseErrors({ () throws(ConferenceDatabaseError) in
+                    try self.database.conference(id)
+                }) == nil
+            else {
+                throw .database(.duplicate("conference \(id)"))
+            }
+            let key = try generateKey(spi: Self.firstSPI, conference: id)
+            do throws(ConferenceDatabaseError) {
+                try database.createConference(id, spi: Self.firstSPI, activeFrom: Self.now())
+            } catch {
+                store.revoke(key)
+                throw KMFError(error)
+            }
+            state.currentKeys[id] = key
+        }
+        logger.info(
+            "KMF conference created", metadata: ["conference": "\(id)", "spi": "\(Self.firstSPI)"])
+    }
+
+    func invite(_ identity: String, to id: String) throws(KMFError) {
+        try withDatabaseErrors { () throws(ConferenceDatabaseError) in
+            try self.database.invite(identity, to: id)
+        }
+        logger.info("KMF invitation", metadata: ["conference": "\(id)", "identity": "\(identity)"])
+    }
+
+    /// Withdraws the invitation and, if `identity` is in the conference, removes it and rekeys.
+    func remove(_ identity: String, from id: String) throws(KMFError) {
+        try state.withLock { state throws(KMFError) in
+            guard
+                let conference = try withDatabaseErrors({ () throws(ConferenceDatabaseError) in
+                    try self.database.conference(id)
+                })
+            else { throw .unknownConference(id) }
+            guard conference.state == .active else { throw .conferenceEnded(id) }
+            _ = try withDatabaseErrors { () throws(ConferenceDatabaseError) in
+                try self.database.uninvite(identity, from: id)
+            }
+            try rekey(removing: identity, from: conference, state: &state)
+        }
+    }
+
+    /// Ends the conference: revokes and wipes every EKT key of it and returns the final signed
+    /// roster (`ended: true`, nobody left in it).
+    func endConference(_ id: String) throws(KMFError) -> String {
+        try state.withLock { state throws(KMFError) in
+            let conference = try withDatabaseErrors { () throws(ConferenceDatabaseError) in
+                try self.database.endConference(id)
+            }
+            store.endConference(KeyScope(id))
+            state.currentKeys[id] = nil
+            logger.info(
+                "KMF conference ended",
+                metadata: ["conference": "\(id)", "version": "\(conference.rosterVersion)"])
+            return try signedRoster(of: conference, participants: [])
+        }
+    }
+
+    /// Live EKT keys of the conference in the KMF's store.
+    func liveKeyCount(conference id: String) -> Int {
+        store.liveKeyCount(usage: .ekt, scope: KeyScope(id))
+    }
+
+    // MARK: Endpoint requests
+
+    /// Admits `identity` (invited, conference active), assigns its SSRC on its first request and
+    /// returns the current EKT key as an `Encryption-Key` value (keyid "<conference>/<spi>") with
+    /// the signed roster. `malformed` (a test fault) replaces the value with a broken one that
+    /// carries no key.
+    func deliverKey(to identity: String, in id: String, malformed: Bool) throws(KMFError)
+        -> Delivery
+    {
+        try state.withLock { state throws(KMFError) in
+            let before = try admit(identity, to: id)
+            let (participant, conference) = try withDatabaseErrors {
+                () throws(ConferenceDatabaseError) in
+                try self.database.join(identity, to: id, at: Self.now())
+            }
+            if conference.rosterVersion != before.rosterVersion {
+                logger.info(
+                    "KMF participant joined",
+                    metadata: [
+                        "conference": "\(id)", "identity": "\(identity)",
+                        "ssrc": "\(participant.ssrc)", "version": "\(conference.rosterVersion)",
+                    ])
+            }
+            guard let key = state.currentKeys[id] else { throw .keys(.keyStore(.unknownKey)) }
+            let keyID = "\(id)/\(conference.spi)"
+            let value: String
+            if malformed {
+                value = KMF.Faults.malformedEncryptionKey(keyID: keyID, spi: conference.spi)
+            } else {
+                do throws(EncryptionKeyHeaderError) {
+                    value = try EncryptionKeyHeader.exportForDelivery(
+                        ektKey: key, keyID: keyID, from: store)
+                } catch {
+                    throw .keyHeader(error)
+                }
+            }
+            return Delivery(
+                encryptionKey: value, ssrc: participant.ssrc,
+                roster: try signedRoster(of: conference))
+        }
+    }
+
+    /// The current signed roster, for an invited identity.
+    func roster(for identity: String, of id: String) throws(KMFError) -> String {
+        try state.withLock { _ throws(KMFError) in try signedRoster(of: try admit(identity, to: id))
+        }
+    }
+
+    /// `identity` leaves: if it was in the conference, the others move to a new EKT key.
+    func leave(_ identity: String, from id: String) throws(KMFError) {
+        try state.withLock { state throws(KMFError) in
+            try rekey(removing: identity, from: try admit(identity, to: id), state: &state)
+        }
+    }
+
+    /// Stops the key timers, wipes every key (the store is closed) and closes the database.
+    func close() {
+        let timers = state.withLock { state in
+            defer {
+                state.retirements = [:]
+                state.currentKeys = [:]
+            }
+            return Array(state.retirements.values)
+        }
+        timers.forEach { $0.cancel() }
+        store.close()
+        database.close()
+    }
+
+    // MARK: Helpers
+
+    /// The conference if it exists (else 404), is active (else conference_ended) and `identity`
+    /// is invited (else not_invited).
+    private func admit(_ identity: String, to id: String) throws(KMFError)
+        -> ConferenceDatabase.Conference
+    {
+        guard
+            let conference = try withDatabaseErrors({ () throws(ConferenceDatabaseError) in
+                try self.database.conference(id)
+            })
+        else {
+            throw .unknownConference(id)
+        }
+        guard conference.state == .active else { throw .conferenceEnded(id) }
+        guard
+            try withDatabaseErrors({ () throws(ConferenceDatabaseError) in
+                try self.database.isInvited(identity, to: id)
+            })
+        else {
+            throw .notInvited(identity: identity, conference: id)
+        }
+        return conference
+    }
+
+    /// Removes `identity` from the roster and rekeys (RFC 8870 §4.6 via a new EKT key): a new key
+    /// with SPI + 1, roster version + 1, senders switch at now + rekeyLead. The superseded key is
+    /// revoked once the overlap after the switch has passed. Nothing happens if `identity` is
+    /// not in the conference.
+    private func rekey(
+        removing identity: String, from conference: ConferenceDatabase.Conference,
+        state: inout State
+    ) throws(KMFError) {
+        let id = conference.id
+        guard
+            try withDatabaseErrors({ () throws(ConferenceDatabaseError) in
+                try self.database.participant(identity, in: id)
+            })?.leftAt == nil
+        else { return }
+        let spi = conference.spi &+ 1
+        let key = try generateKey(spi: spi, conference: id)
+        let activeFrom = Self.now() + Int(rekeyLead / .milliseconds(1))
+        let updated: ConferenceDatabase.Conference?
+        do {
+            updated = try database.leave(
+                identity, from: id, at: Self.now(), newSPI: spi, activeFrom: activeFrom)
+        } catch {
+            store.revoke(key)
+            throw KMFError(error)
+        }
+        guard let updated else {
+            store.revoke(key)
+            return
+        }
+        if let previous = state.currentKeys.updateValue(key, forKey: id) {
+            retire(previous, after: rekeyLead + keyOverlap, state: &state)
+        }
+        logger.info(
+            "KMF rekey",
+            metadata: [
+                "conference": "\(id)", "left": "\(identity)", "spi": "\(spi)",
+                "version": "\(updated.rosterVersion)",
+            ])
+    }
+
+    private func retire(_ key: KeyHandle, after delay: Duration, state: inout State) {
+        let number = state.nextRetirement
+        state.nextRetirement += 1
+        state.retirements[number] = Task { [store] in
+            try? await Task.sleep(for: delay)
+            store.revoke(key)
+            self.state.withLock { _ = $0.retirements.removeValue(forKey: number) }
+        }
+    }
+
+    private func generateKey(spi: UInt16, conference id: String) throws(KMFError) -> KeyHandle {
+        do {
+            return try store.generateEKTKey(
+                cipher: .aeskw128, spi: spi, masterSaltLength: 12, scope: KeyScope(id))
+        } catch {
+            throw .keys(error)
+        }
+    }
+
+    /// The roster of `conference` signed with the KMF's roster key; by default with the
+    /// participants currently in it.
+    private func signedRoster(
+        of conference: ConferenceDatabase.Conference, participants: [Roster.Participant]? = nil
+    ) throws(KMFError) -> String {
+        var listed = participants
+        if listed == nil {
+            listed = try withDatabaseErrors { () throws(ConferenceDatabaseError) in
+                try self.database.currentParticipants(of: conference.id)
+            }.map { Roster.Participant(identity: $0.identity, ssrc: $0.ssrc) }
+        }
+        let roster = Roster(
+            conference: conference.id, version: conference.rosterVersion, spi: conference.spi,
+            activeFrom: conference.activeFrom, ended: conference.state == .ended,
+            participants: listed ?? [])
+        do {
+            return try SignedRoster.sign(roster, key: rosterKey)
+        } catch {
+            throw .auth(error)
+        }
+    }
+
+    /// Unix time in milliseconds.
+    static func now() -> Int { Int(Date().timeIntervalSince1970 * 1000) }
+}
+
+/// Runs database calls, reporting their errors as `KMFError`s.
+private func withDatabaseErrors<R>(_ body: () throws(ConferenceDatabaseError) -> R)
+    throws(KMFError) -> R
+{
+    do {
+        return try body()
+    } catch {
+        throw KMFError(error)
+    }
+}
