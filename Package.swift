@@ -78,6 +78,7 @@ let package = Package(
             name: "perc",
             dependencies: [
                 "PERC", "PERCConformance", "PERCBench", "CPERCBenchMallocCounter", "PERCDemo",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -4,5 +4,5 @@ import ArgumentParser
 struct PercCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perc", abstract: "swift-perc tools",
-        subcommands: [VectorsCommand.self, BenchCommand.self])
+        subcommands: [VectorsCommand.self, DemoCommand.self, BenchCommand.self])
 }

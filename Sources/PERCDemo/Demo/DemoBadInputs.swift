@@ -23,8 +23,9 @@ struct DemoBadInputs: Sendable {
         } catch {
             return [.init(name: "setup", expected: "accounts", observed: "\(error)", refused: false)]
         }
-        guard let victim = world.participants.first,
-            let mallory = try? makeClient(), let temp = try? makeClient()
+        guard let victim = world.participants.first, let malloryKey = try? ES256PrivateKey(),
+            let mallory = try? makeClient(key: malloryKey),
+            let temp = try? makeClient(key: ES256PrivateKey())
         else {
             return [.init(name: "setup", expected: "clients", observed: "none", refused: false)]
         }
@@ -55,7 +56,7 @@ struct DemoBadInputs: Sendable {
                 let forged = try AccessTokenIssuer(
                     issuer: world.kmf.baseURL, audience: world.kmf.baseURL, key: ES256PrivateKey()
                 ).issue(
-                    subject: victim.identity, boundTo: mallory.dpopThumbprint,
+                    subject: victim.identity, boundTo: malloryKey.publicKey.thumbprint,
                     lifetime: .seconds(60), now: Date())
                 return try mallory.authorizationHeaders(
                     method: "POST", path: keyPath, accessToken: forged)
@@ -79,7 +80,7 @@ struct DemoBadInputs: Sendable {
             })
         results.append(await malformedHeader(victim: victim))
         results.append(contentsOf: await forgedRosters(victim: victim))
-        results.append(await tamperingDistributor())
+        results.append(await tamperingDistributor(victim: victim))
         results.append(await impostorKMF())
         return results
     }
@@ -152,21 +153,20 @@ struct DemoBadInputs: Sendable {
         }
     }
 
-    /// The distributor alters the inner ciphertext of 5 forwarded packets.
-    private func tamperingDistributor() async -> DemoReport.BadInput {
+    /// The distributor alters the inner ciphertext of 5 packets it forwards to `victim`.
+    private func tamperingDistributor(victim: DemoParticipant) async -> DemoReport.BadInput {
         let count = 5
-        let authenticationRefusals = {
-            world.participants.reduce(0) { $0 + ($1.snapshot.counters?.refused(.authentication) ?? 0) }
-        }
-        let before = authenticationRefusals()
-        try? world.distributor.tamperNext(count: count)
+        let refusals = { victim.snapshot.counters?.refused(.authentication) ?? 0 }
+        let before = refusals()
+        try? world.distributor.tamperNext(count: count, toward: victim.name)
         let deadline = ContinuousClock.now + .seconds(3)
-        while ContinuousClock.now < deadline, authenticationRefusals() - before < count {
+        while ContinuousClock.now < deadline, refusals() - before < count {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        let refused = authenticationRefusals() - before
+        let refused = refusals() - before
         return .init(
-            name: "distributor tampers with \(count) packets", expected: "\(count) refused (inner tag)",
+            name: "distributor tampers with \(count) packets to \(victim.name)",
+            expected: "\(count) refused (inner tag)",
             observed: "\(refused) refused (authentication)", refused: refused == count)
     }
 
@@ -192,10 +192,10 @@ struct DemoBadInputs: Sendable {
 
     // MARK: Helpers
 
-    private func makeClient() throws -> KMFClient {
+    private func makeClient(key: ES256PrivateKey) throws -> KMFClient {
         try KMFClient(
             port: world.kmf.port, pinnedCertificateDER: world.kmf.certificateDER,
-            dpopKey: ES256PrivateKey(), keyStore: KeyStore(), group: world.group)
+            dpopKey: key, keyStore: KeyStore(), group: world.group)
     }
 
     /// Runs `attack`; it is refused if it throws `error` (or, for nil, any error).

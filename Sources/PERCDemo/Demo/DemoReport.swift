@@ -118,7 +118,7 @@ public struct DemoReport: Sendable {
             lines += table(
                 header: ["bad input", "expected", "observed", ""],
                 rows: badInputs.map {
-                    [$0.name, $0.expected, $0.observed, $0.refused ? "refused" : "ACCEPTED"]
+                    [$0.name, $0.expected, abbreviated($0.observed), $0.refused ? "refused" : "ACCEPTED"]
                 })
         }
         lines.append("")
@@ -128,6 +128,11 @@ public struct DemoReport: Sendable {
         lines.append("")
         lines.append(passed ? "demo passed" : "demo FAILED")
         return lines.joined(separator: "\n")
+    }
+
+    /// `text` cut to 72 characters (long library errors, e.g. BoringSSL's).
+    private func abbreviated(_ text: String) -> String {
+        text.count <= 72 ? text : text.prefix(71) + "…"
     }
 
     private func refusedText(_ refused: [String: Int]) -> String {

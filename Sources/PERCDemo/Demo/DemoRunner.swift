@@ -24,8 +24,7 @@ public struct DemoRunner: Sendable {
     /// Runs the demo; `progress` receives a status line about twice a second.
     public func run(progress: @Sendable (String) -> Void) async throws(DemoError) -> DemoReport {
         try configuration.validate()
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        defer { try? group.syncShutdownGracefully() }
+        let group = MultiThreadedEventLoopGroup.singleton
         let world = try await DemoWorld.start(
             configuration: configuration, group: group, logger: logger)
         do {
