@@ -105,8 +105,10 @@ public final class ConferenceDatabase: Sendable {
         try withConnection { db throws(ConferenceDatabaseError) in
             do throws(ConferenceDatabaseError) {
                 try db.run(
-                    "INSERT INTO users (identity, password_hash, token_lifetime_seconds) VALUES (?, ?, ?)",
-                    [.text(identity), .text(passwordHash), .integer(seconds)])
+                    """
+                    INSERT INTO users (identity, password_hash, token_lifetime_seconds)
+                    VALUES (?, ?, ?)
+                    """, [.text(identity), .text(passwordHash), .integer(seconds)])
             } catch  where SQLiteConnection.isConstraintViolation(error) {
                 throw .duplicate("user \(identity)")
             }
@@ -117,8 +119,10 @@ public final class ConferenceDatabase: Sendable {
     public func user(_ identity: String) throws(ConferenceDatabaseError) -> User? {
         try withConnection { db throws(ConferenceDatabaseError) in
             try db.query(
-                "SELECT identity, password_hash, token_lifetime_seconds FROM users WHERE identity = ?",
-                [.text(identity)]
+                """
+                SELECT identity, password_hash, token_lifetime_seconds FROM users
+                WHERE identity = ?
+                """, [.text(identity)]
             ) { row throws(ConferenceDatabaseError) in
                 User(
                     identity: row.text(0), passwordHash: row.text(1),
@@ -364,7 +368,8 @@ public final class ConferenceDatabase: Sendable {
                     INSERT INTO participants (conference, identity, ssrc, joined_at, left_at)
                     VALUES (?, ?, ?, ?, NULL)
                     ON CONFLICT (conference, identity)
-                    DO UPDATE SET ssrc = excluded.ssrc, joined_at = excluded.joined_at, left_at = NULL
+                    DO UPDATE SET
+                        ssrc = excluded.ssrc, joined_at = excluded.joined_at, left_at = NULL
                     """,
                     [.text(id), .text(identity), .integer(Int64(ssrc)), .integer(Int64(now))])
                 return

@@ -70,13 +70,7 @@ final class ConferenceKeying: Sendable {
         guard (1...64).contains(id.count), id.allSatisfy(Self.conferenceIDCharacters.contains)
         else { throw .invalidConferenceID(id) }
         try state.withLock { state throws(KMFError) in
-            guard
-                try withDatabaseErrors({ () throws(ConferenceDatabaseError) in
-                    try self.database.conference(id)
-                }) == nil
-            else {
-                throw .database(.duplicate("conference \(id)"))
-            }
+            guard try lookUp(id) == nil else { throw .database(.duplicate("conference \(id)")) }
             let key = try generateKey(spi: Self.firstSPI, conference: id)
             do throws(ConferenceDatabaseError) {
                 try database.createConference(id, spi: Self.firstSPI, activeFrom: Self.now())
@@ -100,12 +94,7 @@ final class ConferenceKeying: Sendable {
     /// Withdraws the invitation and, if `identity` is in the conference, removes it and rekeys.
     func remove(_ identity: String, from id: String) throws(KMFError) {
         try state.withLock { state throws(KMFError) in
-            guard
-                let conference = try withDatabaseErrors({ () throws(ConferenceDatabaseError) in
-                    try self.database.conference(id)
-                })
-            else { throw .unknownConference(id) }
-            guard conference.state == .active else { throw .conferenceEnded(id) }
+            let conference = try activeConference(id)
             _ = try withDatabaseErrors { () throws(ConferenceDatabaseError) in
                 try self.database.uninvite(identity, from: id)
             }
@@ -138,9 +127,9 @@ final class ConferenceKeying: Sendable {
 
     /// Admits `identity` (invited, conference active), assigns its SSRC on its first request and
     /// returns the current EKT key as an `Encryption-Key` value (keyid "<conference>/<spi>") with
-    /// the signed roster. `malformed` (a test fault) replaces the value with a broken one that
-    /// carries no key.
-    func deliverKey(to identity: String, in id: String, malformed: Bool) throws(KMFError)
+    /// the signed roster. `malformed` (a test fault, asked once the identity is admitted)
+    /// replaces the value with a broken one that carries no key.
+    func deliverKey(to identity: String, in id: String, malformed: () -> Bool) throws(KMFError)
         -> Delivery
     {
         try state.withLock { state throws(KMFError) in
@@ -160,7 +149,7 @@ final class ConferenceKeying: Sendable {
             guard let key = state.currentKeys[id] else { throw .keys(.keyStore(.unknownKey)) }
             let keyID = "\(id)/\(conference.spi)"
             let value: String
-            if malformed {
+            if malformed() {
                 value = KMF.Faults.malformedEncryptionKey(keyID: keyID, spi: conference.spi)
             } else {
                 do throws(EncryptionKeyHeaderError) {
@@ -178,7 +167,8 @@ final class ConferenceKeying: Sendable {
 
     /// The current signed roster, for an invited identity.
     func roster(for identity: String, of id: String) throws(KMFError) -> String {
-        try state.withLock { _ throws(KMFError) in try signedRoster(of: try admit(identity, to: id))
+        try state.withLock { _ throws(KMFError) in
+            try signedRoster(of: try admit(identity, to: id))
         }
     }
 
@@ -210,21 +200,27 @@ final class ConferenceKeying: Sendable {
     private func admit(_ identity: String, to id: String) throws(KMFError)
         -> ConferenceDatabase.Conference
     {
-        guard
-            let conference = try withDatabaseErrors({ () throws(ConferenceDatabaseError) in
-                try self.database.conference(id)
-            })
-        else {
-            throw .unknownConference(id)
-        }
-        guard conference.state == .active else { throw .conferenceEnded(id) }
+        let conference = try activeConference(id)
         guard
             try withDatabaseErrors({ () throws(ConferenceDatabaseError) in
                 try self.database.isInvited(identity, to: id)
             })
-        else {
-            throw .notInvited(identity: identity, conference: id)
+        else { throw .notInvited(identity: identity, conference: id) }
+        return conference
+    }
+
+    /// The conference `id`, or nil.
+    private func lookUp(_ id: String) throws(KMFError) -> ConferenceDatabase.Conference? {
+        try withDatabaseErrors { () throws(ConferenceDatabaseError) in
+            try self.database.conference(id)
         }
+    }
+
+    /// The conference `id` if it exists (else unknownConference) and is active (else
+    /// conferenceEnded).
+    private func activeConference(_ id: String) throws(KMFError) -> ConferenceDatabase.Conference {
+        guard let conference = try lookUp(id) else { throw .unknownConference(id) }
+        guard conference.state == .active else { throw .conferenceEnded(id) }
         return conference
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import PERC
 
 /// An endpoint's client for the KMF: HTTPS that trusts only the KMF's pinned certificate, the
@@ -40,7 +41,8 @@ public final class KMFClient: Sendable {
     ///     conference ID).
     public init(
         host: String = "127.0.0.1", port: Int, pinnedCertificateDER: [UInt8],
-        dpopKey: ES256PrivateKey, keyStore: KeyStore, group: any EventLoopGroup
+        dpopKey: ES256PrivateKey, keyStore: KeyStore,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) throws(KMFClientError) {
         transport = try PinnedHTTPSTransport(
             host: host, port: port, pinnedCertificateDER: pinnedCertificateDER, group: group)
@@ -80,13 +82,14 @@ public final class KMFClient: Sendable {
         let response = try await authorizedRequest(
             method: "POST", path: "/conferences/\(conference)/key")
         let message = try Self.decode(KMFMessages.Key.self, from: response)
-        let values = response.headers[canonicalForm: EncryptionKeyHeader.name]
+        // The whole field value: the import itself refuses more than one key description.
+        let values = response.headers[EncryptionKeyHeader.name]
         guard values.count == 1, let value = values.first else {
             throw .malformedResponse("expected one Encryption-Key header, got \(values.count)")
         }
         do {
             let key = try keyStore.importEKTKey(
-                fromEncryptionKeyHeader: String(value), scope: KeyScope(conference))
+                fromEncryptionKeyHeader: value, scope: KeyScope(conference))
             return KeyDelivery(key: key, ssrc: message.ssrc, roster: message.roster)
         } catch {
             if case .ekt(let refusal) = error { throw .keyRefused(refusal) }
@@ -190,24 +193,33 @@ public final class KMFClient: Sendable {
     static func errorParameter(of challenge: String) -> String? {
         guard let space = challenge.firstIndex(of: " ") else { return nil }
         var rest = challenge[challenge.index(after: space)...]
-        while !rest.isEmpty {
+        while true {
             rest = rest.drop { $0 == " " || $0 == "," }
             guard let equals = rest.firstIndex(of: "=") else { return nil }
             let name = rest[..<equals].trimmingCharacters(in: .whitespaces)
             rest = rest[rest.index(after: equals)...]
-            let value: Substring
+            var value = ""
             if rest.first == "\"" {
-                let body = rest.dropFirst()
-                guard let close = body.firstIndex(of: "\"") else { return nil }
-                value = body[..<close]
-                rest = body[body.index(after: close)...]
+                // quoted-string: up to the closing quote, `\` escaping the next character.
+                rest = rest.dropFirst()
+                var escaped = false
+                while let character = rest.popFirst() {
+                    if escaped {
+                        value.append(character)
+                        escaped = false
+                    } else if character == "\\" {
+                        escaped = true
+                    } else if character == "\"" {
+                        break
+                    } else {
+                        value.append(character)
+                    }
+                }
             } else {
-                let end = rest.firstIndex(of: ",") ?? rest.endIndex
-                value = rest[..<end]
-                rest = rest[end...]
+                value = String(rest.prefix { $0 != "," })
+                rest = rest.drop { $0 != "," }
             }
-            if name.lowercased() == "error" { return String(value) }
+            if name.lowercased() == "error" { return value }
         }
-        return nil
     }
 }

@@ -7,7 +7,7 @@ import PERC
 ///
 /// | route | answer |
 /// |---|---|
-/// | `POST /oauth/token` | 200 DPoP-bound access token; 400 invalid_grant / invalid_dpop_proof / invalid_request / unsupported_grant_type |
+/// | `POST /oauth/token` | 200 DPoP-bound access token; 400 with an OAuth 2.0 error code |
 /// | `POST /conferences/{id}/key` | 200 `Encryption-Key` header + `{"ssrc", "roster"}` |
 /// | `GET /conferences/{id}/roster` | 200 `{"roster"}` |
 /// | `POST /conferences/{id}/leave` | 204, the conference is rekeyed |
@@ -44,7 +44,7 @@ struct KMFRoutes: Sendable {
         router.post("conferences/:id/key") { request, context in
             await conference(request, context) { identity, id throws(KMFError) in
                 let delivery = try keying.deliverKey(
-                    to: identity, in: id, malformed: faults.takeMalformedHeader(for: identity))
+                    to: identity, in: id, malformed: { faults.takeMalformedHeader(for: identity) })
                 var headers = HTTPFields()
                 headers[Self.encryptionKeyField] = delivery.encryptionKey
                 headers[.cacheControl] = "no-store"

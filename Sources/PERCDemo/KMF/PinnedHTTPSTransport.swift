@@ -139,6 +139,9 @@ extension KMFClient {
 private final class ResponseCollector: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
 
+    /// The largest response body accepted (the KMF's are a few kilobytes).
+    private static let maxBodySize = 1 << 20
+
     private let promise: EventLoopPromise<KMFClient.RawResponse>
     private var head: HTTPResponseHead?
     private var body: [UInt8] = []
@@ -152,6 +155,12 @@ private final class ResponseCollector: ChannelInboundHandler {
         case .head(let head):
             self.head = head
         case .body(let buffer):
+            guard body.count + buffer.readableBytes <= Self.maxBodySize else {
+                promise.fail(
+                    KMFClientError.malformedResponse("body over \(Self.maxBodySize) octets"))
+                context.close(promise: nil)
+                return
+            }
             body.append(contentsOf: buffer.readableBytesView)
         case .end:
             if let head {

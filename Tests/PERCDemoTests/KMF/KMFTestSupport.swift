@@ -1,8 +1,6 @@
 import Foundation
 import Logging
-import NIOCore
 import NIOHTTP1
-import NIOPosix
 import PERC
 import Testing
 
@@ -87,8 +85,7 @@ struct KMFFixture {
     ) throws -> KMFClient {
         try KMFClient(
             port: port ?? kmf.port, pinnedCertificateDER: kmf.certificateDER,
-            dpopKey: try dpopKey ?? ES256PrivateKey(), keyStore: keyStore,
-            group: MultiThreadedEventLoopGroup.singleton)
+            dpopKey: try dpopKey ?? ES256PrivateKey(), keyStore: keyStore)
     }
 
     /// A client logged in as `user`.

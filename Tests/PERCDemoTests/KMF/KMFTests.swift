@@ -308,6 +308,27 @@ import Testing
         }
     }
 
+    @Test func restartOnTheSameDatabaseEndsConferencesWhoseKeysAreGone() async throws {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("kmf-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await KMFFixture.with(configuration: KMF.Configuration(databasePath: path)) { _ in }
+        let log = LogCapture()
+        let kmf = try await KMF.start(
+            configuration: KMF.Configuration(databasePath: path), logger: log.logger)
+        let store = KeyStore()
+        let alice = try KMFClient(
+            port: kmf.port, pinnedCertificateDER: kmf.certificateDER,
+            dpopKey: ES256PrivateKey(), keyStore: store)
+        // The directory survives; the conference is over, its key died with the first run.
+        try await alice.login(username: "alice", password: "alice-password")
+        await #expect(throws: KMFClientError.forbidden("conference_ended")) {
+            try await alice.fetchKey(conference: KMFFixture.conference)
+        }
+        #expect(log.text.contains("left active by an earlier run"))
+        await kmf.stop()
+    }
+
     @Test func logNeverHoldsKeysTokensProofsOrPasswords() async throws {
         try await KMFFixture.with { fixture in
             let alice = try await fixture.loggedIn("alice")
