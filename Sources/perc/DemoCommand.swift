@@ -7,7 +7,8 @@ import PERCDemo
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run a PERC conference on 127.0.0.1: KMF (HTTPS), Media Distributor (UDP), endpoints.",
+        abstract:
+            "Run a PERC conference on 127.0.0.1: KMF (HTTPS), Media Distributor (UDP), endpoints.",
         discussion: """
             Starts an enterprise Key Management Function (HTTPS with a certificate made at start \
             and pinned by the endpoints, OAuth 2.0 + DPoP-bound JWTs, a SQLite conference \
@@ -53,7 +54,8 @@ struct DemoCommand: AsyncParsableCommand {
             participants: participants, duration: seconds, packetRate: rate, events: events,
             badInputs: !noBadInputs)
         var logger = Logger(label: "perc-demo") { label in
-            verbose ? StreamLogHandler.standardError(label: label) as any LogHandler
+            verbose
+                ? StreamLogHandler.standardError(label: label) as any LogHandler
                 : SwiftLogNoOpLogHandler()
         }
         logger.logLevel = .info

@@ -21,7 +21,9 @@ struct DemoBadInputs: Sendable {
                 identity: Self.shortLived, password: password, tokenLifetime: .seconds(1))
             try world.kmf.invite(identity: Self.shortLived, to: world.conference)
         } catch {
-            return [.init(name: "setup", expected: "accounts", observed: "\(error)", refused: false)]
+            return [
+                .init(name: "setup", expected: "accounts", observed: "\(error)", refused: false)
+            ]
         }
         guard let victim = world.participants.first, let malloryKey = try? ES256PrivateKey(),
             let mallory = try? makeClient(key: malloryKey),
@@ -45,7 +47,10 @@ struct DemoBadInputs: Sendable {
             await status(
                 "garbage access token", "401 invalid_token", 401, "invalid_token", client: mallory,
                 path: keyPath
-            ) { try mallory.authorizationHeaders(method: "POST", path: keyPath, accessToken: "x.y.z") })
+            ) {
+                try mallory.authorizationHeaders(
+                    method: "POST", path: keyPath, accessToken: "x.y.z")
+            })
         results.append(
             await status(
                 "token signed by another key", "401 invalid_token", 401, "invalid_token",
@@ -72,7 +77,8 @@ struct DemoBadInputs: Sendable {
         results.append(await replay(victim: victim, path: rosterPath))
         results.append(
             await expect(
-                "expired token (1-second account)", "401 invalid_token", .unauthorized("invalid_token")
+                "expired token (1-second account)", "401 invalid_token",
+                .unauthorized("invalid_token")
             ) {
                 try await temp.login(username: Self.shortLived, password: password)
                 try await Task.sleep(for: .milliseconds(2100))
@@ -109,12 +115,14 @@ struct DemoBadInputs: Sendable {
     private func malformedHeader(victim: DemoParticipant) async -> DemoReport.BadInput {
         let before = victim.store.liveKeyCount(usage: .ekt)
         world.kmf.faults.malformEncryptionKeyHeader(for: victim.identity)
-        var result = await expect("malformed Encryption-Key header", "refused, nothing imported", nil)
-        {
+        var result = await expect(
+            "malformed Encryption-Key header", "refused, nothing imported", nil
+        ) {
             _ = try await victim.client.fetchKey(conference: world.conference)
         }
         let imported = victim.store.liveKeyCount(usage: .ekt) - before
-        result.refused = result.refused && result.observed.contains("Encryption-Key") && imported == 0
+        result.refused =
+            result.refused && result.observed.contains("Encryption-Key") && imported == 0
         result.observed += ", \(imported) keys imported"
         return result
     }
@@ -127,7 +135,10 @@ struct DemoBadInputs: Sendable {
             conference: world.conference, version: 1_000, spi: 0xBAD, activeFrom: 0,
             ended: false, participants: [.init(identity: Self.outsider, ssrc: 0xBAD0_BAD0)])
         var attempts: [(String, String?)] = [
-            ("forged roster (signed by another key)", try? SignedRoster.sign(forged, key: ES256PrivateKey()))
+            (
+                "forged roster (signed by another key)",
+                try? SignedRoster.sign(forged, key: ES256PrivateKey())
+            )
         ]
         // A genuine roster whose payload is swapped for the forged one, signature kept.
         if let genuine = try? await victim.client.fetchRoster(conference: world.conference),
@@ -137,8 +148,10 @@ struct DemoBadInputs: Sendable {
             let forgedParts = other.split(separator: ".")
             if parts.count == 3, forgedParts.count == 3 {
                 attempts.append(
-                    ("tampered roster (payload changed, KMF signature kept)",
-                     "\(parts[0]).\(forgedParts[1]).\(parts[2])"))
+                    (
+                        "tampered roster (payload changed, KMF signature kept)",
+                        "\(parts[0]).\(forgedParts[1]).\(parts[2])"
+                    ))
             }
         }
         return attempts.map { name, jws in
@@ -174,20 +187,21 @@ struct DemoBadInputs: Sendable {
     /// real KMF's certificate.
     private func impostorKMF() async -> DemoReport.BadInput {
         let name = "impostor KMF (another certificate)"
+        let impostor: KMF
         do {
-            let impostor = try await KMF.start(group: world.group, logger: .init(label: "impostor"))
-            defer { Task { await impostor.stop() } }
-            let client = try KMFClient(
-                port: impostor.port, pinnedCertificateDER: world.kmf.certificateDER,
-                dpopKey: ES256PrivateKey(), keyStore: KeyStore(), group: world.group)
-            var result = await expect(name, "TLS refused", nil) {
-                try await client.login(username: Self.outsider, password: "x")
-            }
-            result.refused = result.refused && result.observed.contains("TLS")
-            return result
+            impostor = try await KMF.start(group: world.group, logger: world.logger)
         } catch {
             return .init(name: name, expected: "TLS refused", observed: "\(error)", refused: false)
         }
+        var result = await expect(name, "TLS refused", nil) {
+            let client = try KMFClient(
+                port: impostor.port, pinnedCertificateDER: world.kmf.certificateDER,
+                dpopKey: ES256PrivateKey(), keyStore: KeyStore(), group: world.group)
+            try await client.login(username: Self.outsider, password: "x")
+        }
+        await impostor.stop()
+        result.refused = result.refused && result.observed.contains("TLS")
+        return result
     }
 
     // MARK: Helpers
@@ -207,7 +221,8 @@ struct DemoBadInputs: Sendable {
             try await attack()
             return .init(name: name, expected: expected, observed: "accepted", refused: false)
         } catch let thrown {
-            let refused = error.map { ($0 as KMFClientError?) == (thrown as? KMFClientError) } ?? true
+            let refused =
+                error.map { ($0 as KMFClientError?) == (thrown as? KMFClientError) } ?? true
             return .init(name: name, expected: expected, observed: "\(thrown)", refused: refused)
         }
     }

@@ -48,7 +48,8 @@ final class DemoParticipant: Sendable {
         rosterKey = kmf.rosterPublicKey
         do {
             client = try KMFClient(
-                port: kmf.port, pinnedCertificateDER: kmf.certificateDER, dpopKey: ES256PrivateKey(),
+                port: kmf.port, pinnedCertificateDER: kmf.certificateDER,
+                dpopKey: ES256PrivateKey(),
                 keyStore: store, group: group)
         } catch {
             throw .stepFailed("\(name): KMF client", reason: "\(error)")

@@ -118,7 +118,10 @@ public struct DemoReport: Sendable {
             lines += table(
                 header: ["bad input", "expected", "observed", ""],
                 rows: badInputs.map {
-                    [$0.name, $0.expected, abbreviated($0.observed), $0.refused ? "refused" : "ACCEPTED"]
+                    [
+                        $0.name, $0.expected, abbreviated($0.observed),
+                        $0.refused ? "refused" : "ACCEPTED",
+                    ]
                 })
         }
         lines.append("")
@@ -144,7 +147,9 @@ public struct DemoReport: Sendable {
     private func table(header: [String], rows: [[String]]) -> [String] {
         var widths = header.map(\.count)
         for row in rows {
-            for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
+            for (column, cell) in row.enumerated() {
+                widths[column] = max(widths[column], cell.count)
+            }
         }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { column, cell in
@@ -164,7 +169,9 @@ func hex32(_ value: UInt32) -> String {
 
 /// Whole and tenth seconds, e.g. "3.0s".
 func seconds(_ duration: Duration) -> String {
-    let tenths = (duration.components.seconds * 10) + duration.components.attoseconds / 100_000_000_000_000_000
+    let tenths =
+        (duration.components.seconds * 10) + duration.components.attoseconds
+        / 100_000_000_000_000_000
     return "\(tenths / 10).\(tenths % 10)s"
 }
 
