@@ -11,7 +11,7 @@ public struct DemoRunner: Sendable {
     private let logger: Logger
 
     /// The KMF's rekey lead (roster `activeFrom` − now) and the receivers' rekey overlap.
-    static let rekeyLead = Duration.milliseconds(500)
+    static let rekeyLead = Duration.seconds(1)
     static let rosterPollInterval = Duration.milliseconds(100)
 
     /// A runner for `configuration`; the KMF's and distributor's log lines go to `logger` (they

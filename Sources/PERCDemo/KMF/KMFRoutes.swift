@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOPosix
 import Logging
 import PERC
 
@@ -79,8 +80,18 @@ struct KMFRoutes: Sendable {
             guard let body = try? await request.collectBody(upTo: Self.maxFormSize),
                 let form = FormURLEncoding.decode(body.readableBytesView)
             else { throw .badRequest("invalid_request") }
-            let grant = try authenticator.grant(
-                form: form, proofs: request.headers[values: Self.dpopField], now: Date())
+            // PBKDF2 (600,000 rounds) is blocking CPU work: it runs on NIO's thread pool, not on
+            // the cooperative executor that serves every other request and connection.
+            let proofs = request.headers[values: Self.dpopField]
+            let outcome = try? await NIOThreadPool.singleton.runIfActive {
+                Result { () throws(KMFHTTPFailure) in
+                    try authenticator.grant(form: form, proofs: proofs, now: Date())
+                }
+            }
+            guard let outcome else {
+                throw KMFHTTPFailure(status: .internalServerError, code: "server_error")
+            }
+            let grant = try outcome.get()
             identity = grant.identity
             var headers = HTTPFields()
             headers[.cacheControl] = "no-store"

@@ -8,11 +8,11 @@ import Testing
 /// `perc demo` end to end: a short run of the whole system on loopback (KMF, distributor,
 /// participants, a join, a leave with rekey, the bad inputs, the end of the conference).
 @Suite(.serialized) struct DemoRunTests {
-    /// One 3-second run shared by the tests below (each run takes the machine for its duration).
+    /// One 3.5-second run shared by the tests below (each run takes the machine for its duration).
     static let run = Task { () throws -> (DemoReport, LogCapture) in
         let log = LogCapture()
         let configuration = DemoConfiguration(
-            participants: 3, duration: .milliseconds(3000), packetRate: 50,
+            participants: 3, duration: .milliseconds(3500), packetRate: 50,
             events: [
                 DemoEvent(kind: .join, name: "dave", at: .milliseconds(700)),
                 DemoEvent(kind: .leave, name: "carol", at: .milliseconds(1400)),

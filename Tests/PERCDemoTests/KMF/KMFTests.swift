@@ -7,7 +7,7 @@ import Testing
 
 /// The KMF on loopback with the real client: OAuth 2.0 + DPoP, key delivery, rosters, rekeying,
 /// the end of a conference, TLS pinning and what the log never holds.
-@Suite struct KMFTests {
+@Suite(.serialized) struct KMFTests {
     @Test func invitedUserGetsKeySSRCAndSignedRoster() async throws {
         try await KMFFixture.with { fixture in
             let store = KeyStore()

@@ -27,23 +27,32 @@ final class MediaPlaneFixture {
         receiverConfiguration: PERCReceiver.Configuration = .init(rekeyOverlap: .seconds(60))
     ) async throws {
         distributor = try await UDPMediaDistributor.start(group: group)
-        let ektKey = try newEKTKey(spi: 1)
-        for name in names {
-            let store = KeyStore()
-            let handle = try deliver(ektKey, spi: 1, to: store)
-            var up = HopKeyBytes.random(for: distributor.profile)
-            var down = HopKeyBytes.random(for: distributor.profile)
-            let endpoint = try await MediaEndpoint.start(
-                group: group, distributor: distributor.address, ssrc: Self.ssrcs[name]!,
-                store: store, ektKey: handle, up: up, down: down,
-                receiverConfiguration: receiverConfiguration)
-            try distributor.addParticipant(
-                id: name, address: endpoint.address, up: up, down: down)
+        self.receiverConfiguration = receiverConfiguration
+        ektKey = try newEKTKey(spi: 1)
+        for name in names { try await join(name) }
+    }
+
+    private let receiverConfiguration: PERCReceiver.Configuration
+    /// The EKT key the conference started with (SPI 1), in the KMF's store.
+    private var ektKey: KeyHandle!
+
+    /// Starts `name`'s endpoint on the first EKT key and registers it with the distributor.
+    func join(_ name: String) async throws {
+        let store = KeyStore()
+        let handle = try deliver(ektKey, spi: 1, to: store)
+        var up = HopKeyBytes.random(for: distributor.profile)
+        var down = HopKeyBytes.random(for: distributor.profile)
+        defer {
             up.wipe()
             down.wipe()
-            endpoints[name] = endpoint
-            stores[name] = store
         }
+        let endpoint = try await MediaEndpoint.start(
+            group: group, distributor: distributor.address, ssrc: Self.ssrcs[name]!,
+            store: store, ektKey: handle, up: up, down: down,
+            receiverConfiguration: receiverConfiguration)
+        try distributor.addParticipant(id: name, address: endpoint.address, up: up, down: down)
+        endpoints[name] = endpoint
+        stores[name] = store
     }
 
     /// A new EKT key of the conference in the KMF's store.

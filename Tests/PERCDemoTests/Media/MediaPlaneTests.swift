@@ -65,6 +65,32 @@ import Testing
         try await fixture.finish()
     }
 
+    @Test func aJoinerReceivesEachStreamFromItsNextFullEKTField() async throws {
+        let fixture = try await MediaPlaneFixture(names: ["alice", "bob"])
+        #expect(await fixture.establishStreams())
+        try await fixture.join("carol")
+        // Right after the first packets: ShortEKTFields, which carol could not use, are not
+        // forwarded to her (on a slow machine a FullEKTField may come sooner: then she receives
+        // from there on).
+        fixture.send(5, from: ["alice"])
+        #expect(await eventually { fixture.counters(at: "bob", from: "alice").verified == 9 })
+        let withheld = fixture.distributor.counters.awaitingFullEKTField
+        #expect(
+            await eventually {
+                withheld + fixture.counters(at: "carol", from: "alice").verified == 5
+            })
+        // The sender's next FullEKTField (every 100 ms, RFC 8870 §4.6) starts the stream.
+        try await Task.sleep(for: .milliseconds(150))
+        fixture.send(1, from: ["alice"])
+        #expect(
+            await eventually {
+                fixture.counters(at: "carol", from: "alice").verified == 6 - withheld
+            })
+        #expect(fixture.endpoint("carol").counters.refusedTotal == 0)
+        #expect(fixture.distributor.counters.forwardedTo["carol"] == 6 - withheld)
+        try await fixture.finish()
+    }
+
     @Test func tamperedPacketsAreRefusedByReceiversOnly() async throws {
         let fixture = try await MediaPlaneFixture()
         #expect(await fixture.establishStreams())
