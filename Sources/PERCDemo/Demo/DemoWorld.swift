@@ -12,7 +12,8 @@ final class DemoWorld: Sendable {
     let distributor: UDPMediaDistributor
     let conference: String
     let logger: Logger
-    let start = ContinuousClock.now
+    /// When media started (the initial participants joined): time zero of the run's events.
+    private let origin = Locked<ContinuousClock.Instant?>(nil)
     let state = Locked(State())
 
     struct State {
@@ -99,7 +100,10 @@ final class DemoWorld: Sendable {
         return Base64URL.encode((0..<18).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
-    var elapsed: Duration { ContinuousClock.now - start }
+    /// Time since media started; zero before.
+    var elapsed: Duration {
+        origin.withLock { $0.map { ContinuousClock.now - $0 } } ?? .zero
+    }
 
     var participants: [DemoParticipant] {
         state.withLock { state in
@@ -113,12 +117,14 @@ final class DemoWorld: Sendable {
         for name in configuration.allNames.prefix(configuration.participants) {
             try await join(name)
         }
+        origin.withLock { $0 = ContinuousClock.now }
         let badInputs: Task<[DemoReport.BadInput], Never>? =
             configuration.badInputs
             ? Task { await DemoBadInputs(world: self).run() } : nil
         var events = configuration.events.sorted { $0.at < $1.at }[...]
         var nextProgress = Duration.zero
-        while elapsed < configuration.duration {
+        // Every event happens, even if a slow machine makes an earlier one overrun.
+        while elapsed < configuration.duration || !events.isEmpty {
             if let event = events.first, elapsed >= event.at {
                 events.removeFirst()
                 try await apply(event)
