@@ -39,7 +39,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Skip the bad-input phase.")
     var noBadInputs = false
 
-    @Flag(help: "Print the KMF's and distributor's log lines (never key material).")
+    @Flag(help: "Print the KMF's log lines (never key material, tokens or passwords).")
     var verbose = false
 
     func run() async throws {
