@@ -11,8 +11,10 @@ public struct DemoReport: Sendable {
         public var leftAt: Duration?
         /// RTP frames this endpoint sent.
         public var sent = 0
-        /// Frames the distributor forwarded to this endpoint while it was a member.
+        /// Copies the distributor sent this endpoint.
         public var forwardedToIt = 0
+        /// Packets that reached this endpoint's socket from the distributor.
+        public var received = 0
         /// Frames that passed both SRTP layers and whose payload matched what the sender made.
         public var verified = 0
         /// Packets refused, by reason (e.g. "authentication" for the tampering distributor).
@@ -88,13 +90,15 @@ public struct DemoReport: Sendable {
     public var rendered: String {
         var lines: [String] = [""]
         let header = [
-            "participant", "SSRC", "joined", "left", "sent", "forwarded", "verified", "refused",
+            "participant", "SSRC", "joined", "left", "sent", "forwarded", "received", "verified",
+            "refused",
             "rekeys", "rosters", "keys at end",
         ]
         let rows = participants.map { p in
             [
                 p.name, p.ssrc.map { hex32($0) } ?? "-", seconds(p.joinedAt),
-                p.leftAt.map(seconds) ?? "-", "\(p.sent)", "\(p.forwardedToIt)", "\(p.verified)",
+                p.leftAt.map(seconds) ?? "-", "\(p.sent)", "\(p.forwardedToIt)", "\(p.received)",
+                "\(p.verified)",
                 refusedText(p.refused), "\(p.rekeys)", "\(p.rostersVerified)",
                 p.keysLeftAtEnd.map { $0 == 0 ? "wiped" : "\($0) LEFT" } ?? "-",
             ]

@@ -56,6 +56,8 @@ extension DemoWorld {
             row.leftAt = recorded.leftAt[participant.name]
             row.sent = media.framesSent
             row.forwardedToIt = counters.forwardedTo[participant.name] ?? 0
+            row.received =
+                media.senders.values.reduce(0) { $0 + $1.received } + media.unattributedRefusals
             row.verified = media.verified
             for kind in RefusalKind.allCases where media.refused(kind) > 0 {
                 row.refused[kind.description] = media.refused(kind)
@@ -74,7 +76,8 @@ extension DemoWorld {
             } else {
                 let tampered = counters.tamperedToward[participant.name] ?? 0
                 everyFrameVerified =
-                    everyFrameVerified && row.verified == row.forwardedToIt - tampered
+                    everyFrameVerified && row.received == row.forwardedToIt
+                    && row.verified == row.forwardedToIt - tampered
                     && media.refusedTotal == tampered && media.refused(.authentication) == tampered
                 let expectedRekeys = recorded.leftAt.filter { leaver in
                     leaver.value > (recorded.joinedAt[participant.name] ?? .zero)

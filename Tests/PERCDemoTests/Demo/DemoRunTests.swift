@@ -48,6 +48,7 @@ import Testing
         #expect(tampered == 5)
         #expect(members.reduce(0) { $0 + $1.forwardedToIt - $1.verified } == tampered)
         for member in members {
+            #expect(member.received == member.forwardedToIt, "\(member.name): nothing lost")
             #expect(member.sent > 0)
             #expect(member.verified > 0)
             #expect(member.unattributedSpeakers == 0)
