@@ -33,7 +33,16 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "A participant leaves (the KMF rekeys): NAME@SECONDS, e.g. carol@6. Repeatable.")
     var leave: [String] = []
 
-    @Flag(help: "No joins or leaves (by default one joins at 30% and the last leaves at 60%).")
+    @Option(
+        help:
+            "The distributor stops forwarding a participant for 0.5 s (selective forwarding): NAME@SECONDS. Repeatable."
+    )
+    var pause: [String] = []
+
+    @Flag(
+        help:
+            "No events (by default one joins at 30%, the first is paused at 45%, the last leaves at 60%)."
+    )
     var noEvents = false
 
     @Flag(help: "Skip the bad-input phase.")
@@ -45,9 +54,10 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let seconds = Duration.milliseconds(Int64((duration * 1000).rounded()))
         var events: [DemoEvent]? = nil
-        if noEvents || !join.isEmpty || !leave.isEmpty {
+        if noEvents || !join.isEmpty || !leave.isEmpty || !pause.isEmpty {
             events =
                 try join.map { try DemoEvent(kind: .join, parsing: $0) }
+                + pause.map { try DemoEvent(kind: .pause, parsing: $0) }
                 + leave.map { try DemoEvent(kind: .leave, parsing: $0) }
         }
         let configuration = DemoConfiguration(

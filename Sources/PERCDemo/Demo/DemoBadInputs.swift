@@ -11,6 +11,9 @@ struct DemoBadInputs: Sendable {
     static let outsider = "mallory@example.com"
     /// An invited account whose policy gives it 1-second access tokens.
     static let shortLived = "temp@example.com"
+    /// An invited account (a meeting-room device) that receives the malformed header: an account
+    /// of its own, so that the fault cannot hit a participant's own key request.
+    static let kiosk = "kiosk@example.com"
 
     func run() async -> [DemoReport.BadInput] {
         var results: [DemoReport.BadInput] = []
@@ -20,6 +23,8 @@ struct DemoBadInputs: Sendable {
             try world.kmf.addUser(
                 identity: Self.shortLived, password: password, tokenLifetime: .seconds(1))
             try world.kmf.invite(identity: Self.shortLived, to: world.conference)
+            try world.kmf.addUser(identity: Self.kiosk, password: password)
+            try world.kmf.invite(identity: Self.kiosk, to: world.conference)
         } catch {
             return [
                 .init(name: "setup", expected: "accounts", observed: "\(error)", refused: false)
@@ -84,7 +89,7 @@ struct DemoBadInputs: Sendable {
                 try await Task.sleep(for: .milliseconds(2100))
                 _ = try await temp.fetchRoster(conference: world.conference)
             })
-        results.append(await malformedHeader(victim: victim))
+        results.append(await malformedHeader(password: password))
         results.append(contentsOf: await forgedRosters(victim: victim))
         results.append(await tamperingDistributor(victim: victim))
         results.append(await impostorKMF())
@@ -112,15 +117,22 @@ struct DemoBadInputs: Sendable {
 
     /// The KMF answers with a broken `Encryption-Key` header: the endpoint refuses it and
     /// imports nothing.
-    private func malformedHeader(victim: DemoParticipant) async -> DemoReport.BadInput {
-        let before = victim.store.liveKeyCount(usage: .ekt)
-        world.kmf.faults.malformEncryptionKeyHeader(for: victim.identity)
-        var result = await expect(
-            "malformed Encryption-Key header", "refused, nothing imported", nil
-        ) {
-            _ = try await victim.client.fetchKey(conference: world.conference)
+    private func malformedHeader(password: String) async -> DemoReport.BadInput {
+        let name = "malformed Encryption-Key header"
+        let store = KeyStore()
+        defer { store.close() }
+        let client: KMFClient
+        do {
+            client = try makeClient(key: ES256PrivateKey(), store: store)
+        } catch {
+            return .init(name: name, expected: "setup", observed: "\(error)", refused: false)
         }
-        let imported = victim.store.liveKeyCount(usage: .ekt) - before
+        world.kmf.faults.malformEncryptionKeyHeader(for: Self.kiosk)
+        var result = await expect(name, "refused, nothing imported", nil) {
+            try await client.login(username: Self.kiosk, password: password)
+            _ = try await client.fetchKey(conference: world.conference)
+        }
+        let imported = store.liveKeyCount
         result.refused =
             result.refused && result.observed.contains("Encryption-Key") && imported == 0
         result.observed += ", \(imported) keys imported"
@@ -206,10 +218,11 @@ struct DemoBadInputs: Sendable {
 
     // MARK: Helpers
 
-    private func makeClient(key: ES256PrivateKey) throws -> KMFClient {
+    private func makeClient(key: ES256PrivateKey, store: KeyStore = KeyStore()) throws -> KMFClient
+    {
         try KMFClient(
             port: world.kmf.port, pinnedCertificateDER: world.kmf.certificateDER,
-            dpopKey: key, keyStore: KeyStore(), group: world.group)
+            dpopKey: key, keyStore: store, group: world.group)
     }
 
     /// Runs `attack`; it is refused if it throws `error` (or, for nil, any error).

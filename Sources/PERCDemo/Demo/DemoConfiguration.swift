@@ -34,12 +34,15 @@ public struct DemoConfiguration: Sendable, Equatable {
         self.profile = profile
     }
 
-    /// The default story: one more participant joins at 30 % of the run and the last initial
-    /// participant leaves at 60 % (so the run shows a join, a leave, a rekey and the leaver check).
+    /// The default story: one more participant joins at 30 % of the run, the distributor stops
+    /// forwarding the first one at 45 % for `DemoEvent.pauseLength` (selective forwarding), and
+    /// the last initial participant leaves at 60 % (so the run shows a join, selective
+    /// forwarding, a leave, a rekey and the leaver check).
     public static func defaultEvents(participants: Int, duration: Duration) -> [DemoEvent] {
         guard (2...Self.names.count - 1).contains(participants) else { return [] }
         return [
             DemoEvent(kind: .join, name: names[participants], at: duration * 0.3),
+            DemoEvent(kind: .pause, name: names[0], at: duration * 0.45),
             DemoEvent(kind: .leave, name: names[participants - 1], at: duration * 0.6),
         ]
     }
@@ -79,6 +82,10 @@ public struct DemoConfiguration: Sendable, Equatable {
                 }
                 present.insert(event.name)
                 everPresent.insert(event.name)
+            case .pause:
+                guard present.contains(event.name) else {
+                    throw .invalidConfiguration("\(event): not in the conference then")
+                }
             case .leave:
                 guard present.remove(event.name) != nil else {
                     throw .invalidConfiguration("\(event): not in the conference then")
@@ -91,9 +98,14 @@ public struct DemoConfiguration: Sendable, Equatable {
     }
 }
 
-/// A participant joining or leaving at a moment of the run.
+/// A participant joining or leaving at a moment of the run, or the distributor pausing the
+/// forwarding of its media (selective forwarding, e.g. it is not among the active speakers).
 public struct DemoEvent: Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable { case join, leave }
+    public enum Kind: String, Sendable { case join, pause, leave }
+
+    /// How long a pause lasts.
+    public static let pauseLength = Duration.milliseconds(500)
+
     public var kind: Kind
     public var name: String
     /// Time since media started.

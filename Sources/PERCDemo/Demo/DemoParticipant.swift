@@ -24,8 +24,9 @@ final class DemoParticipant: Sendable {
         var media: MediaEndpoint?
         var ssrc: UInt32?
         var roster: Roster?
-        /// Every SSRC → identity of every roster this participant verified.
+        /// Every SSRC → identity, and every SPI, of every roster this participant verified.
         var speakers: [UInt32: String] = [:]
+        var rosterSPIs: Set<UInt16> = []
         var ektKeys: [UInt16: KeyHandle] = [:]
         /// The SPI the sender uses; the sender moves when a roster names another.
         var sendingSPI: UInt16?
@@ -153,6 +154,7 @@ final class DemoParticipant: Sendable {
             }
             state.roster = roster
             state.rostersVerified += 1
+            state.rosterSPIs.insert(roster.spi)
             for participant in roster.participants {
                 state.speakers[participant.ssrc] = participant.identity
             }
@@ -246,6 +248,7 @@ final class DemoParticipant: Sendable {
         var rostersVerified: Int
         var rostersRefused: Int
         var speakers: [UInt32: String]
+        var rosterSPIs: Set<UInt16>
         var keysLeftAtEnd: Int?
         var ektKeys: [UInt16: KeyHandle]
     }
@@ -257,6 +260,7 @@ final class DemoParticipant: Sendable {
                 Snapshot(
                     counters: nil, rekeys: state.rekeys, rostersVerified: state.rostersVerified,
                     rostersRefused: state.rostersRefused, speakers: state.speakers,
+                    rosterSPIs: state.rosterSPIs,
                     keysLeftAtEnd: state.keysLeftAtEnd, ektKeys: state.ektKeys)
             )
         }

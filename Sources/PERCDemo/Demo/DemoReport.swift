@@ -21,7 +21,8 @@ public struct DemoReport: Sendable {
         public var refused: [String: Int] = [:]
         /// EKT keys this endpoint moved its sender to after the first.
         public var rekeys = 0
-        /// Signed rosters verified, and speakers (SSRCs with verified frames) none of them named.
+        /// Signed rosters verified, and speakers (SSRCs with verified frames) none of them named
+        /// or whose frames verified under an SPI none of them announced.
         public var rostersVerified = 0
         public var unattributedSpeakers = 0
         /// After the conference ended: live EKT and end-to-end keys left in the endpoint's store.
@@ -42,6 +43,8 @@ public struct DemoReport: Sendable {
     public struct Distributor: Sendable {
         public var datagramsIn = 0
         public var forwarded = 0
+        /// Packets not forwarded because their sender was paused (selective forwarding).
+        public var dropped = 0
         public var tampered = 0
         /// Packets in which the distributor found any frame plaintext after removing the hop
         /// layer (must be 0: it holds no end-to-end key).
@@ -114,6 +117,7 @@ public struct DemoReport: Sendable {
         lines.append("")
         lines.append(
             "Media Distributor: \(distributor.datagramsIn) in, \(distributor.forwarded) forwarded, "
+                + "\(distributor.dropped) dropped (selective forwarding), "
                 + "\(distributor.tampered) tampered on purpose, frame plaintext seen in "
                 + "\(distributor.plaintextSeen) packets, end-to-end keys held: "
                 + "\(distributor.endToEndKeysHeld)")

@@ -38,11 +38,13 @@ extension DemoWorld {
         report.badInputs = recorded.badInputs
         report.distributor.datagramsIn = counters.datagramsIn
         report.distributor.forwarded = counters.forwarded
+        report.distributor.dropped = counters.dropped
         report.distributor.tampered = counters.tampered
         report.distributor.plaintextSeen = counters.plaintextSeen
         report.distributor.endToEndKeysHeld = counters.endToEndKeysHeld
 
         var everyFrameVerified = true
+        var contiguous = true
         var attributed = true
         var rekeyed = true
         var leaversBlind = true
@@ -64,9 +66,12 @@ extension DemoWorld {
             }
             row.rekeys = snapshot.rekeys
             row.rostersVerified = snapshot.rostersVerified
+            // Who is talking (RFC 8871 §5.4): each sender SSRC and each EKT key (SPI) that
+            // verified media must be in a roster the KMF signed.
             row.unattributedSpeakers =
-                media.senders.keys.filter {
-                    snapshot.speakers[$0] == nil
+                media.senders.filter { ssrc, sender in
+                    snapshot.speakers[ssrc] == nil
+                        || !Set(sender.verifiedBySPI.keys).isSubset(of: snapshot.rosterSPIs)
                 }.count
             row.keysLeftAtEnd = snapshot.keysLeftAtEnd
             if let check = recorded.leaverChecks[participant.name] {
@@ -75,6 +80,10 @@ extension DemoWorld {
                 leaversBlind = leaversBlind && row.afterLeave!.reached > 0 && newKeyFrames == 0
             } else {
                 let tampered = counters.tamperedToward[participant.name] ?? 0
+                let missing = media.senders.values.reduce(0) {
+                    $0 + $1.missingOuterSequenceNumbers
+                }
+                contiguous = contiguous && missing == tampered
                 everyFrameVerified =
                     everyFrameVerified && row.received == row.forwardedToIt
                     && row.verified == row.forwardedToIt - tampered
@@ -101,7 +110,17 @@ extension DemoWorld {
                     + "\(counters.endToEndKeysHeld)",
                 counters.plaintextSeen == 0 && counters.endToEndKeysHeld == 0))
         report.checks.append(
-            .init("every speaker was named in a roster signed by the KMF", attributed))
+            .init(
+                "every speaker (SSRC) and every EKT key (SPI) behind verified media was named in "
+                    + "a roster signed by the KMF", attributed))
+        if recorded.pauses > 0 {
+            report.checks.append(
+                .init(
+                    "selective forwarding: the distributor dropped \(counters.dropped) packets "
+                        + "of paused senders, and every member still saw contiguous SEQs from "
+                        + "each sender (the only gaps: the packets it tampered with)",
+                    counters.dropped > 0 && contiguous))
+        }
         if !recorded.leftAt.isEmpty {
             report.checks.append(
                 .init(

@@ -23,6 +23,7 @@ final class DemoWorld: Sendable {
         var passwords: [String: String] = [:]
         var leaverChecks: [String: LeaverCheck] = [:]
         var overlapFrames = 0
+        var pauses = 0
         var kmfRekeys = 0
         var badInputs: [DemoReport.BadInput] = []
     }
@@ -164,8 +165,19 @@ final class DemoWorld: Sendable {
     private func apply(_ event: DemoEvent) async throws(DemoError) {
         switch event.kind {
         case .join: try await join(event.name)
+        case .pause: await pause(event.name)
         case .leave: try await leave(event.name)
         }
+    }
+
+    /// Selective forwarding: the distributor stops forwarding `name`'s media for
+    /// `DemoEvent.pauseLength`; receivers must still see contiguous SEQs. Later events wait for
+    /// the pause to end (a leave's hold-back would otherwise absorb the paused packets).
+    private func pause(_ name: String) async {
+        guard (try? distributor.drop(sender: name)) != nil else { return }
+        state.withLock { $0.pauses += 1 }
+        try? await Task.sleep(for: DemoEvent.pauseLength)
+        try? distributor.resume(sender: name)
     }
 
     /// Every participant fetches the roster now (the conference app's "roster changed" push).

@@ -55,6 +55,9 @@ extension MediaEndpoint {
         /// Verified frames whose outer SEQ is not the previous verified one + 1: the
         /// distributor's numbering is contiguous unless packets were lost or refused.
         public var outerSequenceBreaks = 0
+        /// The outer SEQs skipped between consecutive verified frames, in all: the packets the
+        /// distributor numbered for this receiver that were lost or refused.
+        public var missingOuterSequenceNumbers = 0
         /// The outer SEQ of the last verified frame.
         public var lastOuterSequenceNumber: UInt16?
         /// The frame number of the last verified frame.

@@ -60,6 +60,7 @@ extension MediaEndpoint {
             sender.outerPayloadTypes[frame.outerPayloadType, default: 0] += 1
             if let last = sender.lastOuterSequenceNumber, frame.outerSequenceNumber != last &+ 1 {
                 sender.outerSequenceBreaks += 1
+                sender.missingOuterSequenceNumbers += Int(frame.outerSequenceNumber &- last &- 1)
             }
             sender.lastOuterSequenceNumber = frame.outerSequenceNumber
             sender.lastFrameNumber = frame.frameNumber

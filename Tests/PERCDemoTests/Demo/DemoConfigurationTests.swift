@@ -3,13 +3,14 @@ import Testing
 @testable import PERCDemo
 
 @Suite struct DemoConfigurationTests {
-    @Test func defaultsAreThreeParticipantsTenSecondsAJoinAndALeave() throws {
+    @Test func defaultsAreThreeParticipantsTenSecondsAJoinAPauseAndALeave() throws {
         let configuration = DemoConfiguration()
         #expect(configuration.participants == 3)
         #expect(configuration.duration == .seconds(10))
         #expect(
             configuration.events == [
                 DemoEvent(kind: .join, name: "dave", at: .seconds(3)),
+                DemoEvent(kind: .pause, name: "alice", at: .milliseconds(4500)),
                 DemoEvent(kind: .leave, name: "carol", at: .seconds(6)),
             ])
         #expect(configuration.allNames == ["alice", "bob", "carol", "dave"])
@@ -40,6 +41,8 @@ import Testing
         DemoConfiguration(
             participants: 2, events: [DemoEvent(kind: .leave, name: "bob", at: .seconds(1))]),
         DemoConfiguration(events: [DemoEvent(kind: .join, name: "dave", at: .seconds(11))]),
+        // A pause of someone who is not there (yet).
+        DemoConfiguration(events: [DemoEvent(kind: .pause, name: "dave", at: .seconds(1))]),
     ])
     func invalidConfigurationsAreRefused(_ configuration: DemoConfiguration) {
         #expect(throws: DemoError.self) { try configuration.validate() }

@@ -8,14 +8,15 @@ import Testing
 /// `perc demo` end to end: a short run of the whole system on loopback (KMF, distributor,
 /// participants, a join, a leave with rekey, the bad inputs, the end of the conference).
 @Suite(.serialized) struct DemoRunTests {
-    /// One 3.5-second run shared by the tests below (each run takes the machine for its duration).
+    /// One 3-second run shared by the tests below (each run takes the machine for its duration).
     static let run = Task { () throws -> (DemoReport, LogCapture) in
         let log = LogCapture()
         let configuration = DemoConfiguration(
-            participants: 3, duration: .milliseconds(3500), packetRate: 50,
+            participants: 3, duration: .milliseconds(3000), packetRate: 50,
             events: [
-                DemoEvent(kind: .join, name: "dave", at: .milliseconds(700)),
-                DemoEvent(kind: .leave, name: "carol", at: .milliseconds(1400)),
+                DemoEvent(kind: .join, name: "dave", at: .milliseconds(600)),
+                DemoEvent(kind: .pause, name: "alice", at: .milliseconds(700)),
+                DemoEvent(kind: .leave, name: "carol", at: .milliseconds(1200)),
             ])
         let report = try await DemoRunner(configuration: configuration, logger: log.logger)
             .run { _ in }
@@ -36,7 +37,7 @@ import Testing
             #expect(check.passed, "\(check.statement)")
         }
         #expect(report.passed)
-        #expect(report.checks.count == 9)
+        #expect(report.checks.count == 10)
         #expect(report.rendered.hasSuffix("demo passed"))
     }
 
@@ -58,10 +59,17 @@ import Testing
         #expect(report.distributor.endToEndKeysHeld == 0)
     }
 
+    @Test func selectiveForwardingKeepsSEQsContiguous() async throws {
+        let report = try await report()
+        #expect(report.distributor.dropped > 0)
+        let selective = try #require(check("selective forwarding", in: report))
+        #expect(selective.passed)
+    }
+
     @Test func joinerReceivesFromTheNextFullEKTField() async throws {
         let report = try await report()
         let dave = try #require(report.participants.first { $0.name == "dave" })
-        #expect(dave.joinedAt >= .milliseconds(700))
+        #expect(dave.joinedAt >= .milliseconds(600))
         #expect(dave.verified == dave.forwardedToIt - (dave.refused["authentication"] ?? 0))
         #expect(dave.refused["unknown key"] == nil)
     }
