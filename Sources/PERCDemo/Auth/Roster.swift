@@ -22,8 +22,12 @@ public struct Roster: Codable, Sendable, Equatable {
     public let version: Int
     /// The EKT key's SPI for this version.
     public let spi: UInt16
-    /// Unix ms: senders switch to `spi` at this time (receivers add the key at once).
+    /// Unix ms: senders switch to `spi` at this time (receivers add the key at once);
+    /// `switchNotScheduled` while the KMF waits for every participant to hold the key.
     public let activeFrom: Int
+
+    /// The `activeFrom` of a roster that names a new key whose switch is not scheduled yet.
+    public static let switchNotScheduled = 0
     /// The conference ended: wipe keys.
     public let ended: Bool
     /// The participants, each with its SSRC.

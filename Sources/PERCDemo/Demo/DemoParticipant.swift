@@ -168,31 +168,34 @@ final class DemoParticipant: Sendable {
         return roster
     }
 
-    /// Acts on the current roster: a new SPI → fetch the key, give it to the receiver, move the
-    /// sender at `activeFrom` (RFC 8871 §4.5.2: a rekey brings a new end-to-end key).
+    /// Acts on the current roster (RFC 8871 §4.5.2: a rekey brings a new end-to-end key): a new
+    /// SPI → fetch the key and give it to the receiver at once; once the KMF scheduled the
+    /// switch (`activeFrom`), move the sender at that time.
     private func followRoster() async {
-        let pending: Roster? = state.withLock { state in
-            guard let roster = state.roster, !state.ended, state.ektKeys[roster.spi] == nil,
+        let (roster, media, hasKey): (Roster?, MediaEndpoint?, Bool) = state.withLock { state in
+            guard let roster = state.roster, !state.ended,
                 roster.identity(of: state.ssrc ?? 0) == identity
-            else { return nil }
-            return roster
+            else { return (nil, nil, false) }
+            return (roster, state.media, state.ektKeys[roster.spi] != nil)
         }
-        guard let roster = pending, let media else { return }
-        let delivery: KMFClient.KeyDelivery
-        do {
-            delivery = try await client.fetchKey(conference: conference)
-            try media.addEKTKey(delivery.key.handle)
-        } catch {
-            return
+        guard let roster, let media else { return }
+        if !hasKey {
+            do {
+                let delivery = try await client.fetchKey(conference: conference)
+                try media.addEKTKey(delivery.key.handle)
+                state.withLock { $0.ektKeys[delivery.key.spi] = delivery.key.handle }
+            } catch {
+                return  // the next poll retries
+            }
         }
-        state.withLock { $0.ektKeys[delivery.key.spi] = delivery.key.handle }
+        guard roster.activeFrom != Roster.switchNotScheduled else { return }
         let wait = Double(roster.activeFrom) / 1000 - Date().timeIntervalSince1970
         if wait > 0 { try? await Task.sleep(for: .milliseconds(Int64(wait * 1000))) }
         state.withLock { state in
-            guard !state.ended, state.sendingSPI != delivery.key.spi,
-                (try? media.rekey(to: delivery.key.handle)) != nil
+            guard !state.ended, state.sendingSPI != roster.spi,
+                let handle = state.ektKeys[roster.spi], (try? media.rekey(to: handle)) != nil
             else { return }
-            state.sendingSPI = delivery.key.spi
+            state.sendingSPI = roster.spi
             state.rekeys += 1
         }
     }

@@ -10,8 +10,9 @@ public struct DemoRunner: Sendable {
     public let configuration: DemoConfiguration
     private let logger: Logger
 
-    /// The KMF's rekey lead (roster `activeFrom` − now) and the receivers' rekey overlap.
-    static let rekeyLead = Duration.seconds(1)
+    /// The KMF's longest wait, after a rekey, for every participant to hold the new key before
+    /// it schedules the senders' switch anyway.
+    static let rekeyLead = Duration.seconds(3)
     static let rosterPollInterval = Duration.milliseconds(100)
 
     /// A runner for `configuration`; the KMF's and distributor's log lines go to `logger` (they

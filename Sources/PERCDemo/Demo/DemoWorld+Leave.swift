@@ -9,6 +9,7 @@ extension DemoWorld {
             throw .invalidConfiguration("\(name) is not in the conference")
         }
         let before = leaver.snapshot
+        let oldSPIs = Set(before.ektKeys.keys)
         distributor.holdBack()
         try await leaver.leave()
         do {
@@ -20,12 +21,10 @@ extension DemoWorld {
             state.leftAt[name] = elapsed
             state.kmfRekeys += 1
             state.leaverChecks[name] = LeaverCheck(
-                refusedBefore: before.counters?.refusedTotal ?? 0,
-                oldSPIs: Set(before.ektKeys.keys))
+                refusedBefore: before.counters?.refusedTotal ?? 0, oldSPIs: oldSPIs)
         }
         let stayers = participants.filter { $0 !== leaver && !$0.hasEnded }
         await refreshRosters(stayers)
-        let oldSPIs = Set(before.ektKeys.keys)
         // Wait until every sender that stays moved to the new key, then release the held
         // packets: the ones sent under the old key must still decrypt (rekey overlap).
         let deadline = ContinuousClock.now + .seconds(5)

@@ -122,6 +122,7 @@ final class DemoWorld: Sendable {
         let badInputs: Task<[DemoReport.BadInput], Never>? =
             configuration.badInputs
             ? Task { await DemoBadInputs(world: self).run() } : nil
+        defer { badInputs?.cancel() }  // a no-op once it finished; stops it if a step failed
         var events = configuration.events.sorted { $0.at < $1.at }[...]
         var nextProgress = Duration.zero
         // Every event happens, even if a slow machine makes an earlier one overrun.

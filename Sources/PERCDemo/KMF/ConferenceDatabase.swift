@@ -262,6 +262,22 @@ public final class ConferenceDatabase: Sendable {
         }
     }
 
+    /// Schedules the switch to the conference's current SPI at `activeFrom` (Unix ms), as a new
+    /// roster version.
+    public func schedule(_ id: String, activeFrom: Int) throws(ConferenceDatabaseError)
+        -> Conference
+    {
+        try withTransaction { db throws(ConferenceDatabaseError) in
+            _ = try Self.activeConference(id, in: db)
+            try db.run(
+                """
+                UPDATE conferences SET roster_version = roster_version + 1, active_from = ?
+                WHERE id = ?
+                """, [.integer(Int64(activeFrom)), .text(id)])
+            return try Self.activeOrEnded(id, in: db)
+        }
+    }
+
     /// The participant `identity` of conference `id` (in it or left), or nil.
     public func participant(_ identity: String, in id: String) throws(ConferenceDatabaseError)
         -> Participant?

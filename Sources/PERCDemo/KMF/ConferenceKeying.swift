@@ -31,8 +31,19 @@ final class ConferenceKeying: Sendable {
         /// Timers that revoke superseded EKT keys once the overlap has passed.
         var retirements: [Int: Task<Void, Never>] = [:]
         var nextRetirement = 0
+        /// Per conference with a rekey not yet scheduled: the participants that have not yet
+        /// fetched the new key, and the timer that schedules the switch anyway.
+        var pendingSwitches: [String: PendingSwitch] = [:]
     }
 
+    struct PendingSwitch {
+        var waitingFor: Set<String>
+        let deadline: Task<Void, Never>
+    }
+
+    /// How far ahead the KMF schedules a switch once every participant fetched the new key: the
+    /// last one to fetch needs a moment between the KMF's answer and its receiver holding the key.
+    static let switchMargin = Duration.milliseconds(250)
     /// The first SPI of a conference's EKT keys; each rekey adds one (mod 2^16).
     private static let firstSPI: UInt16 = 1
     /// A conference ID as it may appear in a URL path and an `Encryption-Key` keyid.
@@ -149,7 +160,8 @@ final class ConferenceKeying: Sendable {
             guard let key = state.currentKeys[id] else { throw .keys(.keyStore(.unknownKey)) }
             let keyID = "\(id)/\(conference.spi)"
             let value: String
-            if malformed() {
+            let isMalformed = malformed()
+            if isMalformed {
                 value = KMF.Faults.malformedEncryptionKey(keyID: keyID, spi: conference.spi)
             } else {
                 do throws(EncryptionKeyHeaderError) {
@@ -159,9 +171,17 @@ final class ConferenceKeying: Sendable {
                     throw .keyHeader(error)
                 }
             }
+            var current = conference
+            // The key reached `identity`: once every participant holds it, senders may switch.
+            if !isMalformed, state.pendingSwitches[id] != nil {
+                state.pendingSwitches[id]?.waitingFor.remove(identity)
+                if state.pendingSwitches[id]?.waitingFor.isEmpty == true {
+                    current = try scheduleSwitch(of: id, state: &state)
+                }
+            }
             return Delivery(
                 encryptionKey: value, ssrc: participant.ssrc,
-                roster: try signedRoster(of: conference))
+                roster: try signedRoster(of: current))
         }
     }
 
@@ -185,8 +205,9 @@ final class ConferenceKeying: Sendable {
             defer {
                 state.retirements = [:]
                 state.currentKeys = [:]
+                state.pendingSwitches = [:]
             }
-            return Array(state.retirements.values)
+            return Array(state.retirements.values) + state.pendingSwitches.values.map(\.deadline)
         }
         timers.forEach { $0.cancel() }
         store.close()
@@ -225,9 +246,10 @@ final class ConferenceKeying: Sendable {
     }
 
     /// Removes `identity` from the roster and rekeys (RFC 8870 §4.6 via a new EKT key): a new key
-    /// with SPI + 1, roster version + 1, senders switch at now + rekeyLead. The superseded key is
-    /// revoked once the overlap after the switch has passed. Nothing happens if `identity` is
-    /// not in the conference.
+    /// with SPI + 1, roster version + 1 with the switch not yet scheduled; the switch follows
+    /// once every participant fetched the key (or after `rekeyLead`). The superseded key is
+    /// revoked `rekeyLead` + `keyOverlap` after the rekey. Nothing happens if `identity` is not
+    /// in the conference.
     private func rekey(
         removing identity: String, from conference: ConferenceDatabase.Conference,
         state: inout State
@@ -240,11 +262,11 @@ final class ConferenceKeying: Sendable {
         else { return }
         let spi = conference.spi &+ 1
         let key = try generateKey(spi: spi, conference: id)
-        let activeFrom = Self.now() + Int(rekeyLead / .milliseconds(1))
         let updated: ConferenceDatabase.Conference?
         do {
             updated = try database.leave(
-                identity, from: id, at: Self.now(), newSPI: spi, activeFrom: activeFrom)
+                identity, from: id, at: Self.now(), newSPI: spi,
+                activeFrom: Roster.switchNotScheduled)
         } catch {
             store.revoke(key)
             throw KMFError(error)
@@ -256,12 +278,54 @@ final class ConferenceKeying: Sendable {
         if let previous = state.currentKeys.updateValue(key, forKey: id) {
             retire(previous, after: rekeyLead + keyOverlap, state: &state)
         }
+        state.pendingSwitches[id]?.deadline.cancel()
+        let stayers = try withDatabaseErrors { () throws(ConferenceDatabaseError) in
+            try self.database.currentParticipants(of: id)
+        }
+        if stayers.isEmpty {
+            state.pendingSwitches[id] = nil
+            _ = try scheduleSwitch(of: id, state: &state)
+        } else {
+            // Two phases, so that no receiver meets the new SPI before it holds the key: the
+            // roster names the new key at once (receivers fetch it and add it), and the KMF
+            // schedules the senders' switch when every participant fetched it, or after
+            // `rekeyLead` at the latest.
+            let deadline = Task { [weak self, rekeyLead] in
+                try? await Task.sleep(for: rekeyLead)
+                guard !Task.isCancelled, let self else { return }
+                self.state.withLock { state in
+                    guard state.pendingSwitches[id] != nil else { return }
+                    _ = try? self.scheduleSwitch(of: id, state: &state)
+                }
+            }
+            state.pendingSwitches[id] = PendingSwitch(
+                waitingFor: Set(stayers.map(\.identity)), deadline: deadline)
+        }
         logger.info(
             "KMF rekey",
             metadata: [
                 "conference": "\(id)", "left": "\(identity)", "spi": "\(spi)",
                 "version": "\(updated.rosterVersion)",
             ])
+    }
+
+    /// Schedules the senders' switch to the conference's current SPI `switchMargin` from now (a
+    /// new roster version) and forgets the pending switch.
+    private func scheduleSwitch(of id: String, state: inout State) throws(KMFError)
+        -> ConferenceDatabase.Conference
+    {
+        state.pendingSwitches.removeValue(forKey: id)?.deadline.cancel()
+        let conference = try withDatabaseErrors { () throws(ConferenceDatabaseError) in
+            try self.database.schedule(
+                id, activeFrom: Self.now() + Int(Self.switchMargin / .milliseconds(1)))
+        }
+        logger.info(
+            "KMF rekey switch scheduled",
+            metadata: [
+                "conference": "\(id)", "spi": "\(conference.spi)",
+                "version": "\(conference.rosterVersion)",
+            ])
+        return conference
     }
 
     private func retire(_ key: KeyHandle, after delay: Duration, state: inout State) {

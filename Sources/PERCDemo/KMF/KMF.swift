@@ -39,7 +39,8 @@ public final class KMF: Sendable {
         public var databasePath: String
         /// The TCP port on 127.0.0.1; 0 picks a free one.
         public var port: Int
-        /// How long after a rekey senders switch to the new EKT key (the roster's `activeFrom`).
+        /// After a rekey, the longest the KMF waits for every participant to fetch the new EKT
+        /// key before it schedules the senders' switch (the roster's `activeFrom`) anyway.
         public var rekeyLead: Duration
         /// How long after the switch the superseded EKT key is kept before it is revoked.
         public var keyOverlap: Duration
@@ -50,7 +51,7 @@ public final class KMF: Sendable {
 
         public init(
             databasePath: String = ":memory:", port: Int = 0,
-            rekeyLead: Duration = .milliseconds(300), keyOverlap: Duration = .seconds(2),
+            rekeyLead: Duration = .seconds(2), keyOverlap: Duration = .seconds(2),
             proofMaxAge: Duration = .seconds(60), certificateLifetime: Duration = .seconds(86_400)
         ) {
             self.databasePath = databasePath
@@ -101,7 +102,11 @@ public final class KMF: Sendable {
             throw error
         }
         let faults = Faults()
-        let routes = KMFRoutes(keying: keying, faults: faults, logger: logger)
+        // The KMF's own pool for password checks (blocking PBKDF2), ended with the server.
+        let passwordPool = NIOThreadPool(numberOfThreads: 1)
+        passwordPool.start()
+        let routes = KMFRoutes(
+            keying: keying, faults: faults, passwordPool: passwordPool, logger: logger)
         let router = Router()
         routes.register(on: router)
 
@@ -133,11 +138,18 @@ public final class KMF: Sendable {
                 eventLoopGroupProvider: .shared(group), logger: logger)
         } catch {
             keying.close()
+            try? await passwordPool.shutdownGracefully()
             throw .server("TLS configuration: \(error)")
         }
         let server = Task {
             defer { bound.finish() }
-            try await application.run()
+            do {
+                try await application.run()
+            } catch {
+                try? await passwordPool.shutdownGracefully()
+                throw error
+            }
+            try? await passwordPool.shutdownGracefully()
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {

@@ -19,13 +19,18 @@ import PERC
 struct KMFRoutes: Sendable {
     let keying: ConferenceKeying
     let faults: KMF.Faults
+    /// Where password checks run (see `token`).
+    let passwordPool: NIOThreadPool
     let logger: Logger
     /// Set once the server is bound: the authenticator needs the port for its base URL.
     private let authenticator = Locked<KMFRequestAuthenticator?>(nil)
 
-    init(keying: ConferenceKeying, faults: KMF.Faults, logger: Logger) {
+    init(
+        keying: ConferenceKeying, faults: KMF.Faults, passwordPool: NIOThreadPool, logger: Logger
+    ) {
         self.keying = keying
         self.faults = faults
+        self.passwordPool = passwordPool
         self.logger = logger
     }
 
@@ -83,7 +88,7 @@ struct KMFRoutes: Sendable {
             // PBKDF2 (600,000 rounds) is blocking CPU work: it runs on NIO's thread pool, not on
             // the cooperative executor that serves every other request and connection.
             let proofs = request.headers[values: Self.dpopField]
-            let outcome = try? await NIOThreadPool.singleton.runIfActive {
+            let outcome = try? await passwordPool.runIfActive {
                 Result { () throws(KMFHTTPFailure) in
                     try authenticator.grant(form: form, proofs: proofs, now: Date())
                 }

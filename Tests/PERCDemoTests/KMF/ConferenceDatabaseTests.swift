@@ -72,6 +72,22 @@ import Testing
         #expect(rejoined.ssrc != joined.ssrc)
     }
 
+    @Test func scheduleSetsTheSwitchAsANewRosterVersion() throws {
+        let database = try ConferenceDatabase(path: ":memory:")
+        try database.createConference("c", spi: 7, activeFrom: 10)
+        _ = try database.join("bob", to: "c", at: 110)
+        _ = try database.leave("bob", from: "c", at: 200, newSPI: 8, activeFrom: 0)
+        let before = try #require(try database.conference("c"))
+        let scheduled = try database.schedule("c", activeFrom: 900)
+        #expect(scheduled.activeFrom == 900)
+        #expect(scheduled.spi == 8)
+        #expect(scheduled.rosterVersion == before.rosterVersion + 1)
+        _ = try database.endConference("c")
+        #expect(throws: ConferenceDatabaseError.self) {
+            try database.schedule("c", activeFrom: 1_000)
+        }
+    }
+
     @Test func endedConferenceTakesNoChanges() throws {
         let database = try ConferenceDatabase(path: ":memory:")
         try database.createConference("c", spi: 1, activeFrom: 10)

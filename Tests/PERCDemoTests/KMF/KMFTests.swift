@@ -236,7 +236,6 @@ import Testing
                 try await bob.fetchKey(conference: KMFFixture.conference).roster,
                 key: fixture.kmf.rosterPublicKey)
 
-            let left = Int(Date().timeIntervalSince1970 * 1000)
             try await alice.leave(conference: KMFFixture.conference)
             let after = try SignedRoster.verify(
                 try await bob.fetchRoster(conference: KMFFixture.conference),
@@ -244,14 +243,44 @@ import Testing
             #expect(after.version == before.version + 1)
             #expect(after.spi == before.spi + 1)
             #expect(after.participants.map(\.identity) == ["bob"])
-            #expect(after.activeFrom >= left + 300)
+            // Phase one: the new key is named, the switch waits until bob holds it.
+            #expect(after.activeFrom == Roster.switchNotScheduled)
             // The previous key stays through the overlap, then is revoked.
             #expect(fixture.kmf.liveEKTKeyCount(conference: KMFFixture.conference) == 2)
+            let fetched = Int(Date().timeIntervalSince1970 * 1000)
             let rekeyed = try await bob.fetchKey(conference: KMFFixture.conference)
             #expect(rekeyed.key.spi == after.spi)
             #expect(bobStore.liveKeyCount(usage: .ekt, scope: KeyScope(KMFFixture.conference)) == 2)
+            // Phase two: every participant fetched it, so the switch is scheduled.
+            let scheduled = try SignedRoster.verify(
+                rekeyed.roster, key: fixture.kmf.rosterPublicKey)
+            #expect(scheduled.version == after.version + 1)
+            #expect(scheduled.spi == after.spi)
+            #expect(scheduled.activeFrom >= fetched)
             try await Task.sleep(for: .milliseconds(900))
             #expect(fixture.kmf.liveEKTKeyCount(conference: KMFFixture.conference) == 1)
+        }
+    }
+
+    @Test func switchIsScheduledAfterTheLeadEvenIfAParticipantNeverFetches() async throws {
+        try await KMFFixture.with(configuration: KMF.Configuration(rekeyLead: .milliseconds(300))) {
+            fixture in
+            let alice = try await fixture.loggedIn("alice")
+            let bob = try await fixture.loggedIn("bob")
+            _ = try await alice.fetchKey(conference: KMFFixture.conference)
+            _ = try await bob.fetchKey(conference: KMFFixture.conference)
+            try await alice.leave(conference: KMFFixture.conference)
+            let pending = try SignedRoster.verify(
+                try await bob.fetchRoster(conference: KMFFixture.conference),
+                key: fixture.kmf.rosterPublicKey)
+            #expect(pending.activeFrom == Roster.switchNotScheduled)
+            try await Task.sleep(for: .milliseconds(600))
+            let scheduled = try SignedRoster.verify(
+                try await bob.fetchRoster(conference: KMFFixture.conference),
+                key: fixture.kmf.rosterPublicKey)
+            #expect(scheduled.version == pending.version + 1)
+            #expect(scheduled.spi == pending.spi)
+            #expect(scheduled.activeFrom > 0)
         }
     }
 
