@@ -90,7 +90,8 @@ final class DemoParticipant: Sendable {
         do {
             let media = try await MediaEndpoint.start(
                 group: group, distributor: distributor.address, ssrc: delivery.ssrc, store: store,
-                ektKey: delivery.key.handle, up: up, down: down, profile: distributor.profile)
+                ektKey: delivery.key.handle, up: up, down: down, profile: distributor.profile,
+                receiverConfiguration: .init(rekeyOverlap: DemoRunner.receiverOverlap))
             try distributor.addParticipant(id: name, address: media.address, up: up, down: down)
             state.withLock { state in
                 state.media = media
@@ -169,8 +170,10 @@ final class DemoParticipant: Sendable {
     }
 
     /// Acts on the current roster (RFC 8871 §4.5.2: a rekey brings a new end-to-end key): a new
-    /// SPI → fetch the key and give it to the receiver at once; once the KMF scheduled the
-    /// switch (`activeFrom`), move the sender at that time.
+    /// SPI → fetch the key into the store, where the receiver finds it by SPI as soon as a sender
+    /// uses it (the fetch is what the KMF waits for before it schedules the switch); once the
+    /// switch is scheduled (`activeFrom`), at that time, move the sender and start the
+    /// receiver's rekey overlap (`addEKTKey`: older keys retire `receiverOverlap` later).
     private func followRoster() async {
         let (roster, media, hasKey): (Roster?, MediaEndpoint?, Bool) = state.withLock { state in
             guard let roster = state.roster, !state.ended,
@@ -182,7 +185,6 @@ final class DemoParticipant: Sendable {
         if !hasKey {
             do {
                 let delivery = try await client.fetchKey(conference: conference)
-                try media.addEKTKey(delivery.key.handle)
                 state.withLock { $0.ektKeys[delivery.key.spi] = delivery.key.handle }
             } catch {
                 return  // the next poll retries
@@ -193,7 +195,8 @@ final class DemoParticipant: Sendable {
         if wait > 0 { try? await Task.sleep(for: .milliseconds(Int64(wait * 1000))) }
         state.withLock { state in
             guard !state.ended, state.sendingSPI != roster.spi,
-                let handle = state.ektKeys[roster.spi], (try? media.rekey(to: handle)) != nil
+                let handle = state.ektKeys[roster.spi], (try? media.addEKTKey(handle)) != nil,
+                (try? media.rekey(to: handle)) != nil
             else { return }
             state.sendingSPI = roster.spi
             state.rekeys += 1

@@ -13,6 +13,9 @@ public struct DemoRunner: Sendable {
     /// The KMF's longest wait, after a rekey, for every participant to hold the new key before
     /// it schedules the senders' switch anyway.
     static let rekeyLead = Duration.seconds(3)
+    /// How long a receiver keeps accepting the older EKT keys after its own sender switched: the
+    /// other senders switch within the roster poll interval of it, late packets come after.
+    static let receiverOverlap = Duration.seconds(4)
     static let rosterPollInterval = Duration.milliseconds(100)
 
     /// A runner for `configuration`; the KMF's and distributor's log lines go to `logger` (they
