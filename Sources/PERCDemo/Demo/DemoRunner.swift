@@ -11,8 +11,9 @@ public struct DemoRunner: Sendable {
     private let logger: Logger
 
     /// The KMF's longest wait, after a rekey, for every participant to hold the new key before
-    /// it schedules the senders' switch anyway.
-    static let rekeyLead = Duration.seconds(3)
+    /// it schedules the senders' switch anyway (normally they all fetch it within a poll
+    /// interval; the margin is for very slow machines, e.g. sanitizer runs).
+    static let rekeyLead = Duration.seconds(10)
     /// How long a receiver keeps accepting the older EKT keys after its own sender switched: the
     /// other senders switch within the roster poll interval of it, late packets come after.
     static let receiverOverlap = Duration.seconds(4)

@@ -27,7 +27,7 @@ extension DemoWorld {
         await refreshRosters(stayers)
         // Wait until every sender that stays moved to the new key, then release the held
         // packets: the ones sent under the old key must still decrypt (rekey overlap).
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + DemoRunner.rekeyLead + .seconds(5)
         while ContinuousClock.now < deadline,
             stayers.contains(where: { $0.sendingSPI.map(oldSPIs.contains) ?? false })
         {
