@@ -14,9 +14,11 @@ public struct DemoRunner: Sendable {
     /// it schedules the senders' switch anyway (normally they all fetch it within a poll
     /// interval; the margin is for very slow machines, e.g. sanitizer runs).
     static let rekeyLead = Duration.seconds(10)
-    /// How long a receiver keeps accepting the older EKT keys after its own sender switched: the
-    /// other senders switch within the roster poll interval of it, late packets come after.
-    static let receiverOverlap = Duration.seconds(4)
+    /// How long a receiver keeps accepting the older EKT keys after its own sender switched. The
+    /// other senders switch within a poll interval of it, but at a leave the distributor holds
+    /// old-key packets until the last sender switched (up to `rekeyLead` + 5 s on a slow
+    /// machine) and only then delivers them: the overlap covers that.
+    static let receiverOverlap = rekeyLead + .seconds(10)
     static let rosterPollInterval = Duration.milliseconds(100)
 
     /// A runner for `configuration`; the KMF's and distributor's log lines go to `logger` (they
