@@ -138,13 +138,20 @@ final class ConferenceKeying: Sendable {
 
     /// Admits `identity` (invited, conference active), assigns its SSRC on its first request and
     /// returns the current EKT key as an `Encryption-Key` value (keyid "<conference>/<spi>") with
-    /// the signed roster. `malformed` (a test fault, asked once the identity is admitted)
-    /// replaces the value with a broken one that carries no key.
+    /// the signed roster. `malformed` (a test fault, asked once the identity is admitted) answers
+    /// at once with a broken value that carries no key, and the identity does not join.
     func deliverKey(to identity: String, in id: String, malformed: () -> Bool) throws(KMFError)
         -> Delivery
     {
         try state.withLock { state throws(KMFError) in
             let before = try admit(identity, to: id)
+            // The fault answers before anything is recorded: the identity does not join.
+            if malformed() {
+                return Delivery(
+                    encryptionKey: KMF.Faults.malformedEncryptionKey(
+                        keyID: "\(id)/\(before.spi)", spi: before.spi),
+                    ssrc: 0, roster: try signedRoster(of: before))
+            }
             let (participant, conference) = try withDatabaseErrors {
                 () throws(ConferenceDatabaseError) in
                 try self.database.join(identity, to: id, at: Self.now())
@@ -158,22 +165,16 @@ final class ConferenceKeying: Sendable {
                     ])
             }
             guard let key = state.currentKeys[id] else { throw .keys(.keyStore(.unknownKey)) }
-            let keyID = "\(id)/\(conference.spi)"
             let value: String
-            let isMalformed = malformed()
-            if isMalformed {
-                value = KMF.Faults.malformedEncryptionKey(keyID: keyID, spi: conference.spi)
-            } else {
-                do throws(EncryptionKeyHeaderError) {
-                    value = try EncryptionKeyHeader.exportForDelivery(
-                        ektKey: key, keyID: keyID, from: store)
-                } catch {
-                    throw .keyHeader(error)
-                }
+            do throws(EncryptionKeyHeaderError) {
+                value = try EncryptionKeyHeader.exportForDelivery(
+                    ektKey: key, keyID: "\(id)/\(conference.spi)", from: store)
+            } catch {
+                throw .keyHeader(error)
             }
             var current = conference
             // The key reached `identity`: once every participant holds it, senders may switch.
-            if !isMalformed, state.pendingSwitches[id] != nil {
+            if state.pendingSwitches[id] != nil {
                 state.pendingSwitches[id]?.waitingFor.remove(identity)
                 if state.pendingSwitches[id]?.waitingFor.isEmpty == true {
                     current = try scheduleSwitch(of: id, state: &state)

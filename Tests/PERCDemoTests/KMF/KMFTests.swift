@@ -201,6 +201,11 @@ import Testing
                 try await alice.fetchKey(conference: KMFFixture.conference)
             }
             #expect(store.liveKeyCount == 0)
+            // Nothing was recorded: alice did not join (a rekey will not wait for her).
+            let roster = try SignedRoster.verify(
+                try await alice.fetchRoster(conference: KMFFixture.conference),
+                key: fixture.kmf.rosterPublicKey)
+            #expect(roster.participants.isEmpty)
             // Once only: the next response is sound.
             #expect(try await alice.fetchKey(conference: KMFFixture.conference).key.spi == 1)
         }
