@@ -1,4 +1,3 @@
-import Synchronization
 import Testing
 
 @testable import PERC
@@ -11,7 +10,7 @@ import Testing
 
     /// Records the invalidations a dependent receives, as a session would.
     final class RecordingDependent: KeyDependent {
-        let received = Mutex<[KeyInvalidation]>([])
+        let received = Locked<[KeyInvalidation]>([])
         func keyInvalidated(_ reason: KeyInvalidation) { received.withLock { $0.append(reason) } }
         var reasons: [KeyInvalidation] { received.withLock { $0 } }
     }
