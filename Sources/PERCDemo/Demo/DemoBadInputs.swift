@@ -139,8 +139,8 @@ struct DemoBadInputs: Sendable {
         return result
     }
 
-    /// Rosters not signed by the KMF's roster key, handed to every participant (as an untrusted
-    /// conference app could): one signed by another key, one with its payload changed.
+    /// Rosters an untrusted conference app could hand every participant: one signed by another
+    /// key, one with its payload changed, and a genuine one that a newer version superseded.
     private func forgedRosters(victim: DemoParticipant) async -> [DemoReport.BadInput] {
         let participants = world.participants.filter { !$0.hasEnded }
         let forged = Roster(
@@ -166,6 +166,9 @@ struct DemoBadInputs: Sendable {
                     ))
             }
         }
+        // A genuine roster, superseded since (the victim's first): a rollback.
+        attempts.append(
+            ("replayed older roster (KMF signature, earlier version)", victim.firstRosterJWS))
         return attempts.map { name, jws in
             let refusals = participants.filter { participant in
                 guard let jws else { return false }

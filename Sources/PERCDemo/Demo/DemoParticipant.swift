@@ -24,6 +24,9 @@ final class DemoParticipant: Sendable {
         var media: MediaEndpoint?
         var ssrc: UInt32?
         var roster: Roster?
+        /// The signed roster that came with this participant's first key (kept for the demo's
+        /// rollback attack: a genuine but superseded roster).
+        var firstRosterJWS: String?
         /// Every SSRC → identity, and every SPI, of every roster this participant verified.
         var speakers: [UInt32: String] = [:]
         var rosterSPIs: Set<UInt16> = []
@@ -32,7 +35,6 @@ final class DemoParticipant: Sendable {
         var sendingSPI: UInt16?
         var rekeys = 0
         var rostersVerified = 0
-        var rostersRefused = 0
         var ended = false
         var keysLeftAtEnd: Int?
         var poller: Task<Void, Never>?
@@ -58,6 +60,7 @@ final class DemoParticipant: Sendable {
     }
 
     var scope: KeyScope { KeyScope(conference) }
+    var firstRosterJWS: String? { state.withLock { $0.firstRosterJWS } }
     var ssrc: UInt32? { state.withLock { $0.ssrc } }
     var media: MediaEndpoint? { state.withLock { $0.media } }
 
@@ -94,6 +97,7 @@ final class DemoParticipant: Sendable {
                 receiverConfiguration: .init(rekeyOverlap: DemoRunner.receiverOverlap))
             try distributor.addParticipant(id: name, address: media.address, up: up, down: down)
             state.withLock { state in
+                state.firstRosterJWS = delivery.roster
                 state.media = media
                 state.ssrc = delivery.ssrc
                 state.ektKeys[delivery.key.spi] = delivery.key.handle
@@ -138,14 +142,13 @@ final class DemoParticipant: Sendable {
     // MARK: The roster
 
     /// Verifies a signed roster with the KMF's roster key and takes it if it is for this
-    /// conference and not older than the current one. Refused rosters are counted.
+    /// conference and not older than the current one.
     @discardableResult
     func accept(rosterJWS: String) throws(DemoError) -> Roster {
         let roster: Roster
         do {
             roster = try SignedRoster.verify(rosterJWS, key: rosterKey)
         } catch {
-            state.withLock { $0.rostersRefused += 1 }
             throw .stepFailed("\(name): roster", reason: "\(error)")
         }
         let refusal: String? = state.withLock { state in
@@ -162,7 +165,6 @@ final class DemoParticipant: Sendable {
             return nil
         }
         if let refusal {
-            state.withLock { $0.rostersRefused += 1 }
             throw .stepFailed("\(name): roster", reason: refusal)
         }
         if roster.ended { endConference() }
@@ -252,7 +254,6 @@ final class DemoParticipant: Sendable {
         var counters: MediaEndpoint.Counters?
         var rekeys: Int
         var rostersVerified: Int
-        var rostersRefused: Int
         var speakers: [UInt32: String]
         var rosterSPIs: Set<UInt16>
         var keysLeftAtEnd: Int?
@@ -265,7 +266,7 @@ final class DemoParticipant: Sendable {
                 state.media,
                 Snapshot(
                     counters: nil, rekeys: state.rekeys, rostersVerified: state.rostersVerified,
-                    rostersRefused: state.rostersRefused, speakers: state.speakers,
+                    speakers: state.speakers,
                     rosterSPIs: state.rosterSPIs,
                     keysLeftAtEnd: state.keysLeftAtEnd, ektKeys: state.ektKeys)
             )

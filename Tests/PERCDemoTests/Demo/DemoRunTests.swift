@@ -105,7 +105,8 @@ import Testing
             "wrong password", "uninvited identity", "garbage access token",
             "token signed by another key", "stolen token presented from another endpoint key",
             "replayed request", "expired token", "malformed Encryption-Key header",
-            "forged roster", "tampered roster", "distributor tampers", "impostor KMF",
+            "forged roster", "tampered roster", "replayed older roster", "distributor tampers",
+            "impostor KMF",
         ] {
             #expect(names.contains { $0.hasPrefix(expected) }, "\(expected) was tried")
         }
